@@ -1,0 +1,580 @@
+"""The safe parser of typed mathematics.
+
+Text is read by a tokenizer and a recursive-descent parser that only knows a
+whitelist of numbers, names, operators and functions; it builds SymPy objects
+through SymPy's constructors and never hands text to ``eval``, ``exec``,
+``sympify`` or ``parse_expr``.  Input size, nesting depth and the size of
+numbers and exponents are capped, so hostile input fails fast with a
+``ParseError``.
+
+Implied multiplication: ``2x``, ``x y``, ``2(x+1)``, ``(x+1)(x-1)``,
+``x sin(x)`` and ``2 pi r`` are products.  A function name may be applied
+without brackets to the next factor (``sin x^2`` is ``sin(x^2)``).
+
+Names: a declared variable or a known function is read as such; ``pi`` and
+``e`` are the constants unless declared as variables.  When ``variables`` is
+given, any other run of letters is split into declared names and constants
+when that can be done (``xy`` is ``x*y`` when x and y are declared) and is an
+error otherwise.  When ``variables`` is ``None`` every other name is a symbol.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import ParseError
+
+__all__ = ["parse", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
+
+MAX_LENGTH = 5000
+"""Longest text accepted, in characters."""
+MAX_TOKENS = 2000
+"""Most tokens accepted."""
+MAX_DEPTH = 100
+"""Deepest nesting of brackets and operators accepted."""
+MAX_DIGITS = 100
+"""Most digits in a written number."""
+MAX_EXPONENT = 1000
+"""Largest exponent applied to a symbolic base."""
+MAX_RESULT_DIGITS = 1000
+"""Most digits an exact numeric power may produce."""
+
+
+def _log(*args):
+    if len(args) == 2:
+        return sp.log(args[0], args[1])
+    return sp.log(args[0])
+
+
+FUNCTIONS: dict[str, tuple[object, int, int]] = {
+    # name: (constructor, min args, max args)
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "sec": (sp.sec, 1, 1),
+    "csc": (sp.csc, 1, 1),
+    "cot": (sp.cot, 1, 1),
+    "asin": (sp.asin, 1, 1),
+    "arcsin": (sp.asin, 1, 1),
+    "acos": (sp.acos, 1, 1),
+    "arccos": (sp.acos, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "arctan": (sp.atan, 1, 1),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "exp": (sp.exp, 1, 1),
+    "ln": (sp.log, 1, 1),
+    "log": (_log, 1, 2),
+    "sqrt": (sp.sqrt, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+}
+"""The functions the parser knows, by name."""
+
+_CONSTANTS = {"pi": sp.pi, "e": sp.E}
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<pow>\*\*|\^)
+  | (?P<op>[-+*/(),\[\]])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "num", "name", "pow", "op", "end"
+    text: str
+    pos: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            ch = text[pos]
+            hint = ""
+            if ch in "{}":
+                hint = " Use ( ) or [ ] for brackets."
+            elif ch == "=":
+                hint = " Type only the expression, without '='."
+            raise ParseError(f"Unexpected character {ch!r}.{hint}", text=text, position=pos)
+        kind = m.lastgroup
+        if kind != "ws":
+            tokens.append(_Token(kind, m.group(), pos))
+            if len(tokens) > MAX_TOKENS:
+                raise ParseError(
+                    f"The input is too long: more than {MAX_TOKENS} symbols.", text=text, position=pos
+                )
+        pos = m.end()
+    tokens.append(_Token("end", "", n))
+    return tokens
+
+
+def _check_power(base: sp.Basic, exponent: sp.Basic, text: str, pos: int) -> None:
+    """Refuse powers whose value would be too large to hold."""
+    if exponent.is_Number and not base.is_Number:
+        if abs(exponent) > MAX_EXPONENT:
+            raise ParseError(
+                f"The exponent {_short(exponent)} is too large (at most {MAX_EXPONENT}).",
+                text=text,
+                position=pos,
+            )
+    if base.is_Number and exponent.is_Number:
+        b = abs(float(base)) if abs(base) < 10**300 else math.inf
+        if b in (0.0, 1.0):
+            return
+        e = abs(exponent)
+        size = float(e) * abs(math.log10(b)) if b != math.inf else math.inf
+        if size > MAX_RESULT_DIGITS:
+            raise ParseError(
+                f"The number {_short(base)}^{_short(exponent)} is too large to work with.",
+                text=text,
+                position=pos,
+            )
+
+
+def _short(value: sp.Basic) -> str:
+    s = str(value)
+    return s if len(s) <= 20 else s[:8] + "…" + f"({len(s)} digits)"
+
+
+class _Parser:
+    def __init__(
+        self,
+        text: str,
+        variables: dict[str, sp.Symbol] | None,
+        functions: dict[str, sp.FunctionClass],
+    ):
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.depth = 0
+        self.variables = variables
+        self.functions = functions
+        self.symbols: dict[str, sp.Symbol] = dict(variables or {})
+
+    # --- token helpers -------------------------------------------------
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> _Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def error(self, message: str, pos: int | None = None) -> ParseError:
+        return ParseError(message, text=self.text, position=self.tok.pos if pos is None else pos)
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"The input is nested too deeply (more than {MAX_DEPTH} levels).")
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # --- grammar -------------------------------------------------------
+    def parse(self):
+        if self.tok.kind == "end":
+            raise ParseError("The answer is empty: type an expression.", text=self.text, position=0)
+        value = self.expression()
+        if self.tok.kind != "end":
+            t = self.tok
+            if t.text in ")]":
+                raise self.error(f"Unbalanced brackets: {t.text!r} has no matching opening bracket.")
+            if t.text == ",":
+                raise self.error("Unexpected ','. Put a list of values in brackets: (a, b) or [a, b].")
+            raise self.error(f"Unexpected {t.text!r}.")
+        return value
+
+    def expression(self):
+        self.enter()
+        left = self.term()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.advance()
+            if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],"):
+                raise self.error(f"The {op.text!r} has nothing after it.", op.pos)
+            right = self.term()
+            left = self.combine(left, right, op)
+        self.leave()
+        return left
+
+    def starts_factor(self) -> bool:
+        t = self.tok
+        return t.kind in ("num", "name") or (t.kind == "op" and t.text in "([")
+
+    def term(self):
+        self.enter()
+        left = self.unary()
+        while True:
+            t = self.tok
+            if t.kind == "op" and t.text in "*/":
+                self.advance()
+                if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],*/"):
+                    raise self.error(f"The {t.text!r} has nothing after it.", t.pos)
+                right = self.unary()
+                left = self.combine(left, right, t)
+            elif self.starts_factor():
+                right = self.power()
+                left = self.combine(left, right, _Token("op", "*", t.pos))
+            else:
+                break
+        self.leave()
+        return left
+
+    def unary(self):
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.advance()
+            self.enter()
+            if self.tok.kind == "end":
+                raise self.error(f"The {t.text!r} has nothing after it.", t.pos)
+            operand = self.unary()
+            self.leave()
+            if t.text == "-":
+                return self.negate(operand)
+            return operand
+        return self.power()
+
+    def power(self):
+        self.enter()
+        base = self.atom()
+        if self.tok.kind == "pow":
+            op = self.advance()
+            if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],*/"):
+                raise self.error("The '^' has no exponent after it.", op.pos)
+            exponent = self.unary()  # right-associative, allows x^-2
+            base = self.make_power(base, exponent, op.pos)
+        self.leave()
+        return base
+
+    def atom(self):
+        t = self.tok
+        if t.kind == "num":
+            self.advance()
+            return self.number(t)
+        if t.kind == "name":
+            return self.name()
+        if t.kind == "op" and t.text == "(":
+            return self.group("(", ")")
+        if t.kind == "op" and t.text == "[":
+            return self.group("[", "]")
+        if t.kind == "end":
+            raise self.error("The expression ends too early.")
+        if t.kind == "pow":
+            raise self.error("The '^' has no base before it.")
+        if t.text in ")]":
+            raise self.error(f"Unbalanced brackets: {t.text!r} has no matching opening bracket.")
+        if t.text in "*/":
+            raise self.error(f"The {t.text!r} has nothing before it.")
+        raise self.error(f"Unexpected {t.text!r}.")
+
+    def group(self, open_: str, close: str):
+        start = self.advance()
+        self.enter()
+        if self.tok.kind == "op" and self.tok.text == close:
+            raise self.error(f"Empty brackets {open_}{close}.", start.pos)
+        items = [self.item()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.advance()
+            items.append(self.item())
+        t = self.tok
+        if not (t.kind == "op" and t.text == close):
+            if t.kind == "end":
+                raise self.error(
+                    f"Unbalanced brackets: {open_!r} at position {start.pos} is never closed.", start.pos
+                )
+            if t.text in ")]":
+                raise self.error(f"Unbalanced brackets: {open_!r} is closed by {t.text!r}.")
+            raise self.error(f"Expected {close!r} or ',' here.")
+        self.advance()
+        self.leave()
+        if len(items) == 1:
+            if open_ == "[" and not isinstance(items[0], sp.MatrixBase):
+                return sp.Matrix([items[0]])
+            return items[0]
+        return self.build_matrix(items, start.pos)
+
+    def item(self):
+        return self.expression()
+
+    def build_matrix(self, items, pos):
+        if all(isinstance(it, sp.MatrixBase) for it in items):
+            rows = []
+            for it in items:
+                if it.cols != 1:
+                    raise self.error("A matrix row must be a list of numbers or expressions.", pos)
+                rows.append(list(it))
+            width = len(rows[0])
+            if any(len(r) != width for r in rows):
+                raise self.error("The rows of this matrix have different lengths.", pos)
+            return sp.Matrix(rows)
+        if any(isinstance(it, sp.MatrixBase) for it in items):
+            raise self.error("A list mixes numbers and lists; write a matrix as [[a, b], [c, d]].", pos)
+        return sp.Matrix(items)
+
+    def number(self, t: _Token):
+        s = t.text
+        digits = len(re.sub(r"[^0-9]", "", s.split("e")[0].split("E")[0]))
+        if digits > MAX_DIGITS:
+            raise self.error(f"The number has too many digits (at most {MAX_DIGITS}).", t.pos)
+        mantissa, _, exp = s.lower().partition("e")
+        if exp and abs(int(exp)) > 300:
+            raise self.error(f"The number {s} is out of range.", t.pos)
+        if "." in mantissa or exp:
+            if "." not in mantissa and exp and int(exp) >= 0:
+                return sp.Integer(int(mantissa) * 10 ** int(exp))
+            return sp.Float(s, max(15, digits))
+        return sp.Integer(int(s))
+
+    def name(self):
+        t = self.advance()
+        name = t.text
+        nxt = self.tok
+        follows_call = nxt.kind == "op" and nxt.text == "("
+        if name in self.symbols and not (name in self.functions and follows_call):
+            return self.symbols[name]
+        if name in self.functions:
+            if follows_call:
+                args = self.call_args(name)
+                if len(args) != 1:
+                    raise self.error(f"{name}() takes one argument.", t.pos)
+                return self.functions[name](args[0])
+            raise self.error(f"Write the function {name} with brackets: {name}(...).", t.pos)
+        if name in FUNCTIONS:
+            return self.apply(name, t)
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        if name.lower() in FUNCTIONS and follows_call:
+            raise self.error(f"Unknown function {name!r}; did you mean {name.lower()!r}?", t.pos)
+        if self.variables is None:
+            if follows_call and len(name) > 1 and name.isalpha() and name.lower() not in _CONSTANTS:
+                raise self.error(
+                    f"Unknown function {name!r}. Known functions: {', '.join(sorted(set(FUNCTIONS)))}.",
+                    t.pos,
+                )
+            sym = self.symbols.get(name)
+            if sym is None:
+                sym = self.symbols[name] = sp.Symbol(name)
+            return sym
+        split = self.split_name(name)
+        if split is not None:
+            return self.split_product(split, t)
+        return self.unknown_name(name, t, follows_call)
+
+    def unknown_name(self, name: str, t: _Token, follows_call: bool):
+        known = sorted(set(self.symbols) | set(FUNCTIONS) | set(self.functions))
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        allowed = ", ".join(sorted(self.symbols)) or "none"
+        if follows_call and len(name) > 1:
+            raise self.error(f"Unknown function {name!r}.{hint}", t.pos)
+        raise self.error(f"Unknown name {name!r}.{hint} The variables here are: {allowed}.", t.pos)
+
+    def split_name(self, name: str) -> list[str] | None:
+        """Split a run of letters into declared names, constants and a final function name."""
+        pieces = set(self.symbols) | {c for c in _CONSTANTS if c not in self.symbols}
+        funcs = set(FUNCTIONS) | set(self.functions)
+        nxt = self.tok
+        call_follows = nxt.kind == "op" and nxt.text == "("
+        n = len(name)
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[n] = []
+        for i in range(n - 1, -1, -1):
+            for j in range(n, i, -1):
+                piece = name[i:j]
+                if piece in pieces and best[j] is not None:
+                    best[i] = [piece, *best[j]]
+                    break
+                if j == n and piece in funcs and i > 0:
+                    best[i] = [piece]
+                    break
+        result = best[0]
+        if result is None or len(result) < 2:
+            return None
+        if result[-1] in funcs and result[-1] not in pieces and not call_follows:
+            return None
+        return result
+
+    def split_product(self, pieces: list[str], t: _Token):
+        value = sp.Integer(1)
+        for piece in pieces:
+            if piece in self.symbols:
+                factor = self.symbols[piece]
+            elif piece in _CONSTANTS:
+                factor = _CONSTANTS[piece]
+            else:
+                factor = self.apply(piece, t)
+            value = self.combine(value, factor, _Token("op", "*", t.pos))
+        return value
+
+    def call_args(self, name: str) -> list:
+        start = self.advance()  # "("
+        self.enter()
+        if self.tok.kind == "op" and self.tok.text == ")":
+            raise self.error(f"{name}() needs an argument inside the brackets.", start.pos)
+        args = [self.expression()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.advance()
+            args.append(self.expression())
+        if not (self.tok.kind == "op" and self.tok.text == ")"):
+            if self.tok.kind == "end":
+                raise self.error(
+                    f"Unbalanced brackets: '(' at position {start.pos} is never closed.", start.pos
+                )
+            raise self.error("Expected ')' or ',' here.")
+        self.advance()
+        self.leave()
+        return args
+
+    def apply(self, name: str, t: _Token):
+        func, lo, hi = FUNCTIONS[name]
+        nxt = self.tok
+        if nxt.kind == "op" and nxt.text == "(":
+            args = self.call_args(name)
+        elif nxt.kind == "pow":
+            # sin^2(x) means sin(x)^2
+            op = self.advance()
+            exponent = self.unary_exponent()
+            inner = self.apply(name, t)
+            return self.make_power(inner, exponent, op.pos)
+        elif self.starts_factor():
+            args = [self.power()]
+        else:
+            raise self.error(f"The function {name} needs an argument: write {name}(...).", t.pos)
+        if not lo <= len(args) <= hi:
+            want = "one argument" if hi == 1 else f"{lo} to {hi} arguments"
+            raise self.error(f"{name}() takes {want}, not {len(args)}.", t.pos)
+        if any(isinstance(a, sp.MatrixBase) for a in args):
+            raise self.error(f"{name}() cannot be applied to a vector or matrix.", t.pos)
+        return func(*args)
+
+    def unary_exponent(self):
+        t = self.tok
+        if t.kind == "op" and t.text == "-":
+            self.advance()
+            return self.negate(self.atom())
+        return self.atom()
+
+    # --- building values ------------------------------------------------
+    def negate(self, value):
+        return -value
+
+    def make_power(self, base, exponent, pos: int):
+        if isinstance(exponent, sp.MatrixBase):
+            raise self.error("An exponent cannot be a vector or matrix.", pos)
+        if isinstance(base, sp.MatrixBase):
+            if base.shape == (1, 1):
+                base = base[0, 0]
+            else:
+                raise self.error("Powers of vectors or matrices are not supported here.", pos)
+        _check_power(base, exponent, self.text, pos)
+        return sp.Pow(base, exponent)
+
+    def combine(self, left, right, op: _Token):
+        lm = isinstance(left, sp.MatrixBase)
+        rm = isinstance(right, sp.MatrixBase)
+        try:
+            if op.text == "+":
+                return left + right
+            if op.text == "-":
+                return left - right
+            if op.text == "*":
+                if lm and rm and left.cols != right.rows:
+                    raise ValueError
+                return left * right
+            if op.text == "/":
+                if rm:
+                    raise self.error("Cannot divide by a vector or matrix.", op.pos)
+                return left / right
+        except (TypeError, ValueError, sp.ShapeError) as exc:
+            if isinstance(exc, ParseError):
+                raise
+            if lm or rm:
+                raise self.error(
+                    f"The shapes do not fit for {op.text!r}: "
+                    f"{_shape(left)} and {_shape(right)}.",
+                    op.pos,
+                ) from None
+            raise self.error(f"Cannot compute {op.text!r} here.", op.pos) from None
+        raise AssertionError(op.text)
+
+
+def _shape(value) -> str:
+    if isinstance(value, sp.MatrixBase):
+        return f"{value.rows}x{value.cols}"
+    return "a number"
+
+
+def _as_name_map(variables: Iterable[sp.Symbol | str] | None) -> dict[str, sp.Symbol] | None:
+    if variables is None:
+        return None
+    if isinstance(variables, (str, sp.Symbol)):
+        variables = [variables]
+    out: dict[str, sp.Symbol] = {}
+    for v in variables:
+        if isinstance(v, str):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", v):
+                raise ParseError(f"{v!r} is not a valid variable name.")
+            out[v] = sp.Symbol(v)
+        elif isinstance(v, sp.Symbol):
+            out[v.name] = v
+        else:
+            raise TypeError(f"variables must be symbols or names, not {type(v).__name__}")
+    return out
+
+
+def parse(
+    text: str,
+    *,
+    variables: Iterable[sp.Symbol | str] | None = None,
+    functions: Iterable[str] = (),
+):
+    """Read typed mathematics into a SymPy ``Expr`` or column/2-D ``Matrix``.
+
+    ``variables`` are the names the text may use (symbols or strings); with
+    ``None`` any name is a symbol.  ``functions`` are names to read as
+    undefined functions, such as ``f`` in ``f(x) g(x)``.
+
+    Examples:
+        >>> parse("2x cos(x^2)")
+        2*x*cos(x**2)
+        >>> parse("xy + 2 pi r", variables=["x", "y", "r"])
+        2*pi*r + x*y
+        >>> parse("[[2, 0], [0, 6y]]")
+        Matrix([
+        [2,   0],
+        [0, 6*y]])
+        >>> parse("x + z", variables=["x", "y"])
+        Traceback (most recent call last):
+        ...
+        symtutor.errors.ParseError: Unknown name 'z'. The variables here are: x, y.
+          x + z
+              ^
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() reads text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
+    names = _as_name_map(variables)
+    funcs: dict[str, sp.FunctionClass] = {}
+    for f in functions:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", f):
+            raise ParseError(f"{f!r} is not a valid function name.")
+        funcs[f] = sp.Function(f)
+    return _Parser(text, names, funcs).parse()
