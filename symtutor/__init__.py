@@ -29,6 +29,15 @@ from .errors import (
 )
 from .numeric import GradientCheck, NumpyFunction, check_gradient, to_numpy
 from .parsing import parse
+from .render import expr_latex, expr_pretty, expr_text, render_steps
+from .steps import (
+    Step,
+    StepMatrix,
+    derivative_steps,
+    gradient_steps,
+    hessian_steps,
+    jacobian_steps,
+)
 
 __version__ = "0.1.0"
 
@@ -39,17 +48,27 @@ __all__ = [
     "NumpyFunction",
     "ParseError",
     "RemainderBound",
+    "Step",
+    "StepMatrix",
     "SymtutorError",
     "UnknownSymbolError",
     "UnsupportedExpressionError",
     "chain_rule",
     "check_gradient",
     "derivative",
+    "derivative_steps",
+    "expr_latex",
+    "expr_pretty",
+    "expr_text",
     "gradient",
+    "gradient_steps",
     "hessian",
+    "hessian_steps",
     "jacobian",
+    "jacobian_steps",
     "linearize",
     "parse",
+    "render_steps",
     "taylor",
     "taylor_remainder_bound",
     "to_numpy",

@@ -27,7 +27,7 @@ from functools import cmp_to_key
 from sympy.core.basic import Basic, _cmp_name
 from symengine.lib import symengine_wrapper as sw
 
-__all__ = ["Unsupported", "Bridge", "engine_symbols"]
+__all__ = ["Unsupported", "Bridge", "engine_symbols", "raw_pow"]
 
 
 class Unsupported(Exception):
@@ -59,7 +59,6 @@ _FUNCS: dict[type, object] = {
 _PROBE = se.Symbol("_symtutor_probe")
 _BACK: dict[type, type] = {type(v(_PROBE)): k for k, v in _FUNCS.items()}
 _BACK[type(se.log(_PROBE))] = sp.log
-_BACK[type(se.exp(_PROBE))] = sp.exp
 
 _INVERSE = {
     sp.sin: sp.asin,
@@ -79,6 +78,14 @@ _ONE = sp.S.One
 _ZERO = sp.S.Zero
 _Add_from = sp.Add._from_args
 _Mul_from = sp.Mul._from_args
+
+
+def raw_pow(base: sp.Expr, exponent: sp.Expr) -> sp.Pow:
+    """``Pow(base, exponent, evaluate=False)`` for commutative arguments, without the cache lookup."""
+    obj = sp.Expr.__new__(sp.Pow, base, exponent)
+    obj = sp.Pow._exec_constructor_postprocessors(obj)
+    obj.is_commutative = True
+    return obj
 
 
 def _memoized_sortkey():
@@ -128,22 +135,21 @@ class Bridge:
     def __init__(self, exprs: Iterable[sp.Basic], *, opaque_exp: bool = True):
         self.opaque_exp = opaque_exp
         self.symbols: dict[str, sp.Symbol] = {}
-        plain = True
         for e in exprs:
             for s in e.free_symbols:
-                if not isinstance(s, sp.Symbol) or isinstance(s, sp.Dummy):
-                    raise Unsupported(s)
-                other = self.symbols.setdefault(s.name, s)
-                if other is not s:
-                    raise Unsupported(f"two symbols named {s.name}")
-                if s.assumptions0 != {"commutative": True}:
-                    plain = False
-        # Symbols with assumptions let SymPy simplify further than SymEngine;
-        # rebuild with SymPy's evaluating constructors then.
-        self.fast = plain
+                self._register(s)
         self._to: dict[sp.Basic, se.Basic] = {}
         self._from: dict[se.Basic, tuple[sp.Basic, bool]] = {}
         self._sortkey = _memoized_sortkey()
+
+    def _register(self, s) -> None:
+        # Symbols with assumptions (positive=True, ...) let SymPy simplify
+        # in ways SymEngine does not know; such expressions stay in SymPy.
+        if type(s) is not sp.Symbol or s.assumptions0 != {"commutative": True}:
+            raise Unsupported(s)
+        other = self.symbols.setdefault(s.name, s)
+        if other is not s:
+            raise Unsupported(f"two symbols named {s.name}")
 
     # ---- SymPy -> SymEngine ----------------------------------------------
     def to_engine(self, e: sp.Basic) -> se.Basic:
@@ -253,7 +259,7 @@ class Bridge:
     def _add(self, e):
         args, nums = self._children(e)
         numeric = all(nums)
-        if not self.fast or numeric:
+        if numeric:
             return sp.Add(*args), numeric
         coeff = None
         rest = []
@@ -281,7 +287,7 @@ class Bridge:
     def _mul(self, e):
         args, nums = self._children(e)
         numeric = all(nums)
-        if not self.fast or numeric:
+        if numeric:
             return sp.Mul(*args), numeric
         coeff = None
         rest = []
@@ -314,22 +320,21 @@ class Bridge:
         (b, x), (nb, nx) = self._children(e)
         numeric = nb and nx
         if (
-            self.fast
-            and not nb
+            not nb
             and nx
             and x.is_Rational
             and x is not _ONE
             and x is not _ZERO
             and (b.is_Symbol or (b.is_Function and not isinstance(b, sp.exp)))
         ):
-            return sp.Pow(b, x, evaluate=False), False
+            return raw_pow(b, x), False
         return sp.Pow(b, x), numeric
 
     def _func(self, cls, se_args):
         pairs = [self._convert(a) for a in se_args]
         args = [p[0] for p in pairs]
         numeric = all(p[1] for p in pairs)
-        if self.fast and not numeric and _settled(cls, args[0]):
+        if not numeric and _settled(cls, args[0]):
             return cls(*args, evaluate=False), False
         return cls(*args), numeric
 
@@ -366,10 +371,6 @@ def engine_symbols(bridge: Bridge, variables: Sequence[sp.Symbol]) -> list[se.Ba
     """The SymEngine symbols of ``variables``, registered with ``bridge``."""
     out = []
     for v in variables:
-        other = bridge.symbols.setdefault(v.name, v)
-        if other is not v:
-            raise Unsupported(f"two symbols named {v.name}")
-        if v.assumptions0 != {"commutative": True}:
-            bridge.fast = False
+        bridge._register(v)
         out.append(bridge.to_engine(v))
     return out

@@ -20,7 +20,8 @@ import sympy as sp
 from sympy.core.basic import _args_sortkey
 
 from ._coerce import as_expr, as_order, as_point, as_variable, as_variables
-from ._engine import Bridge, Unsupported, engine_symbols
+from ._engine import Bridge, Unsupported, engine_symbols, raw_pow
+from ._series import NotAnalytic, taylor_coefficients
 from .errors import InvalidArgumentError
 
 __all__ = [
@@ -223,6 +224,13 @@ def chain_rule(f, inner, variables):
         raise InvalidArgumentError(
             f"{', '.join(map(str, clash))} is both an intermediate and an outer variable; rename one."
         )
+    direct_use = F.free_symbols & set(outer)
+    if direct_use:
+        names = ", ".join(sorted(map(str, direct_use)))
+        raise InvalidArgumentError(
+            f"f depends on {names} directly; write f in the intermediate variables only "
+            f"(add {names} as an intermediate variable equal to itself)."
+        )
     sub = dict(zip(mids, g))
     composed = F.xreplace(sub)
     direct = jacobian(composed, outer)
@@ -256,32 +264,6 @@ def _multi_indices(n: int, order: int):
     return out
 
 
-def _series_1d(fe, xe, ae, order: int):
-    """[(degree, coefficient)] of f about x = a from SymEngine's series."""
-    if ae != 0:
-        t = se.Symbol("_symtutor_t")
-        fe = fe.xreplace({xe: ae + t})
-        xe = t
-    if not fe.has(xe):
-        return [(0, fe)]
-    try:
-        pairs = se.series(fe, xe, 0, order + 1, as_deg_coef_pair=True)
-    except RuntimeError as exc:  # a function SymEngine cannot expand
-        raise Unsupported(str(exc)) from None
-    out = []
-    for deg, c in pairs:
-        deg = se.sympify(deg)
-        if not deg.is_integer or int(deg) < 0:
-            raise _NotAnalytic
-        if int(deg) <= order:
-            out.append((int(deg), se.sympify(c)))
-    return out
-
-
-class _NotAnalytic(Exception):
-    pass
-
-
 def _taylor_engine(f, variables, point, order):
     """The Taylor polynomial, computed in SymEngine and rebuilt once in SymPy."""
     bridge = Bridge([f, *point], opaque_exp=False)
@@ -292,7 +274,8 @@ def _taylor_engine(f, variables, point, order):
     terms = []
     if len(sv) == 1:
         try:
-            terms = [(c, (deg,)) for deg, c in _series_1d(fe, sv[0], pe[0], order)]
+            coeffs = taylor_coefficients(fe, sv[0], pe[0], order)
+            terms = [(c, (k,)) for k, c in enumerate(coeffs)]
         except Unsupported:
             terms = []
     if not terms:
@@ -309,7 +292,7 @@ def _taylor_engine(f, variables, point, order):
     bad = (se.zoo, se.oo, -se.oo, se.nan)
     for c, _ in terms:
         if any(c.has(b) for b in bad):
-            raise _NotAnalytic
+            raise NotAnalytic
     if all(p == 0 for p in point):
         coeffs = bridge.from_engine_many([c for c, _ in terms])
         return _polynomial([(c, alpha) for c, (_, alpha) in zip(coeffs, terms)], variables)
@@ -332,7 +315,7 @@ def _polynomial(terms, variables):
         if c == 0:
             continue
         factors = [
-            x if k == 1 else sp.Pow(x, sp.Integer(k), evaluate=False)
+            x if k == 1 else raw_pow(x, sp.Integer(k))
             for x, k in zip(variables, alpha)
             if k
         ]
@@ -357,6 +340,12 @@ def _polynomial(terms, variables):
 
 
 def _taylor_sympy(f, variables, point, order):
+    # Taylor polynomials are about real variables (|x|' = sign(x), not SymPy's
+    # complex-variable derivative), so differentiate with real stand-ins.
+    real = {v: sp.Dummy(v.name, real=True) for v in variables if v.is_real is None}
+    back = {d: v for v, d in real.items()}
+    f = f.xreplace(real)
+    variables = [real.get(v, v) for v in variables]
     sub = dict(zip(variables, point))
     shifts = [v - a for v, a in zip(variables, point)]
     derivs = {(0,) * len(variables): f}
@@ -370,9 +359,9 @@ def _taylor_sympy(f, variables, point, order):
         denom = math.prod(math.factorial(k) for k in alpha)
         c = derivs[alpha].subs(sub) / denom
         if c.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise _NotAnalytic
+            raise NotAnalytic
         terms.append(c * sp.Mul(*[s**k for s, k in zip(shifts, alpha)]))
-    return sp.Add(*terms)
+    return sp.Add(*terms).xreplace(back)
 
 
 def taylor(f, variables, *, point, order: int):
@@ -398,7 +387,7 @@ def taylor(f, variables, *, point, order: int):
             return _taylor_engine(f, variables, point, order)
         except Unsupported:
             return _taylor_sympy(f, variables, point, order)
-    except _NotAnalytic:
+    except NotAnalytic:
         where = ", ".join(f"{v} = {p}" for v, p in zip(variables, point))
         raise InvalidArgumentError(
             f"{f} has no Taylor series about {where}: it is not differentiable there. "

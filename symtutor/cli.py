@@ -1,0 +1,229 @@
+"""The ``symtutor`` command.
+
+Each sub-command parses its arguments, calls one library function and prints
+the result: two-dimensional text by default, ``--latex`` or ``--json`` on
+request.  A mistake in the input is reported as one line on standard error
+with exit code 1; a usage error exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+import sympy as sp
+
+from . import __version__
+from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
+from .errors import ParseError, SymtutorError
+from .parsing import parse
+from .render import expr_latex, expr_pretty, expr_text, render_steps
+from .steps import derivative_steps, gradient_steps, hessian_steps, jacobian_steps
+
+__all__ = ["main"]
+
+_EPILOG = """examples:
+  symtutor derive "x^2 sin(x)" --wrt x --steps
+  symtutor gradient "x^2 y + y^3"
+  symtutor jacobian "(x^2 y, 5x + sin(y))" --vars x,y
+  symtutor hessian "x^3 + x y^2" --steps
+  symtutor taylor "exp(x) cos(y)" --at 0,0 --order 3
+
+Type maths as you would write it: 2x sin(x), x^2, e^(x y), sqrt(x), ln(x).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, exit code 2
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _output_options(p: argparse.ArgumentParser, *, steps: bool = True) -> None:
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--latex", action="store_true", help="print LaTeX instead of 2-D text")
+    fmt.add_argument("--json", action="store_true", help="print a JSON object (for scripts)")
+    fmt.add_argument("--markdown", action="store_true", help="print Markdown with LaTeX maths")
+    if steps:
+        p.add_argument("--steps", action="store_true", help="show the derivation step by step")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="symtutor",
+        description="A symbolic-calculus tutor for the calculus behind machine learning.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"symtutor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "derive",
+        help="differentiate an expression",
+        description="Differentiate an expression, optionally showing every step.",
+        epilog='example: symtutor derive "x^2 sin(x)" --wrt x --steps',
+    )
+    p.add_argument("expr", help='the expression, e.g. "x^2 sin(x)"')
+    p.add_argument("--wrt", metavar="VAR", help="the variable (needed when there are several)")
+    p.add_argument("--order", type=int, default=1, help="how many times to differentiate (default 1)")
+    p.add_argument("--function", action="append", default=[], metavar="NAME",
+                   help="read NAME(...) as an unknown function, e.g. --function f")
+    _output_options(p)
+
+    for name, what in (("gradient", "the gradient (column of partial derivatives)"),
+                       ("hessian", "the Hessian (matrix of second partial derivatives)")):
+        p = sub.add_parser(name, help=f"{what} of a scalar function",
+                           description=f"Compute {what} of a scalar function.",
+                           epilog=f'example: symtutor {name} "x^2 y + y^3" --vars x,y')
+        p.add_argument("expr", help="the function")
+        p.add_argument("--vars", metavar="X,Y,...", help="the variables, in order (default: all, sorted)")
+        _output_options(p)
+
+    p = sub.add_parser("jacobian", help="the Jacobian of a vector function",
+                       description="Compute the Jacobian: one row per output, one column per variable.",
+                       epilog='example: symtutor jacobian "(x^2 y, 5x + sin(y))" --vars x,y')
+    p.add_argument("expr", help='the functions as a vector, e.g. "(x^2 y, 5x + sin(y))"')
+    p.add_argument("--vars", metavar="X,Y,...", help="the variables, in order (default: all, sorted)")
+    _output_options(p)
+
+    p = sub.add_parser("taylor", help="a Taylor polynomial",
+                       description="The Taylor polynomial about a point, up to and including a degree.",
+                       epilog='example: symtutor taylor "exp(x) cos(y)" --at 0,0 --order 3')
+    p.add_argument("expr", help="the function")
+    p.add_argument("--at", required=True, metavar="A,B,...", help="the expansion point, one coordinate per variable "
+                   "(write --at=-1,2 when it starts with a minus sign)")
+    p.add_argument("--order", type=int, required=True, help="the highest degree kept")
+    p.add_argument("--vars", metavar="X,Y,...", help="the variables, in order (default: all, sorted)")
+    p.add_argument("--interval", metavar="LO,HI",
+                   help="also bound the error on this interval, Lagrange form; "
+                   "write --interval=-0.5,0.5 when it starts with a minus sign")
+    _output_options(p, steps=False)
+    return parser
+
+
+def _variables(expr, names: str | None):
+    if names:
+        return [n.strip() for n in names.split(",") if n.strip()]
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    if not free:
+        raise SymtutorError("the expression has no variables; name them with --vars")
+    return free
+
+
+def _format(args, value) -> str:
+    if args.latex:
+        return expr_latex(value)
+    if args.markdown:
+        return f"$${expr_latex(value)}$$"
+    return expr_pretty(value)
+
+
+def _emit(args, payload: dict, value, tree=None) -> None:
+    if args.json:
+        payload = dict(payload)
+        payload["result"] = expr_text(value)
+        payload["latex"] = expr_latex(value)
+        if tree is not None:
+            payload["steps"] = render_steps(tree)
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if tree is not None:
+        fmt = "latex" if args.latex else "markdown" if args.markdown else "text"
+        print(render_steps(tree, fmt=fmt))
+        print()
+    print(_format(args, value))
+
+
+def _derive(args) -> int:
+    expr = parse(args.expr, functions=args.function)
+    if args.wrt:
+        var = args.wrt
+    else:
+        free = sorted(expr.free_symbols, key=lambda s: s.name)
+        if len(free) != 1:
+            names = ", ".join(map(str, free)) or "none"
+            raise SymtutorError(f"the expression has variables {names}; choose one with --wrt")
+        var = free[0]
+    result = derivative(expr, var, order=args.order)
+    tree = None
+    if args.steps:
+        if args.order != 1:
+            raise SymtutorError("--steps shows first derivatives; use --order 1")
+        tree = derivative_steps(expr, var)
+    _emit(args, {"command": "derive", "input": args.expr, "variable": str(var), "order": args.order},
+          result, tree)
+    return 0
+
+
+def _matrix_command(args, compute, steps) -> int:
+    expr = parse(args.expr)
+    variables = _variables(expr if not isinstance(expr, sp.MatrixBase) else sp.Matrix(expr), args.vars)
+    result = compute(expr, variables)
+    tree = steps(expr, variables) if args.steps else None
+    _emit(args, {"command": args.command, "input": args.expr, "variables": [str(v) for v in variables]},
+          result, tree)
+    return 0
+
+
+def _taylor(args) -> int:
+    expr = parse(args.expr)
+    variables = _variables(expr, args.vars)
+    point = [parse(c) for c in args.at.split(",")]
+    poly = taylor(expr, variables, point=point, order=args.order)
+    payload = {"command": "taylor", "input": args.expr, "variables": [str(v) for v in variables],
+               "point": [expr_text(p) for p in point], "order": args.order}
+    bound = None
+    if args.interval:
+        try:
+            lo, hi = (float(parse(v)) for v in args.interval.split(","))
+        except (ValueError, TypeError):
+            raise SymtutorError("--interval takes two numbers, e.g. --interval -0.5,0.5") from None
+        bound = taylor_remainder_bound(expr, variables, point=point, order=args.order, interval=(lo, hi))
+        payload["remainder_bound"] = bound.bound
+    _emit(args, payload, poly)
+    if bound is not None and not args.json:
+        print()
+        print(f"On [{lo:g}, {hi:g}]: {bound}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``symtutor`` command with ``argv`` (default: the process arguments).
+
+    Examples:
+        >>> main(["derive", "x^3", "--wrt", "x"])
+           2
+        3⋅x
+        0
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    handlers = {
+        "derive": _derive,
+        "gradient": lambda a: _matrix_command(a, gradient, gradient_steps),
+        "jacobian": lambda a: _matrix_command(a, jacobian, jacobian_steps),
+        "hessian": lambda a: _matrix_command(a, hessian, hessian_steps),
+        "taylor": _taylor,
+    }
+    try:
+        return handlers[args.command](args)
+    except SymtutorError as exc:
+        print(f"symtutor: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: SymtutorError) -> str:
+    if isinstance(exc, ParseError):
+        where = f" (at character {exc.position + 1})" if exc.position is not None else ""
+        return f"{exc.message}{where}"
+    return str(exc).splitlines()[0]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
