@@ -187,33 +187,7 @@ class Bridge:
     # ---- SymEngine -> SymPy ----------------------------------------------
     def from_engine_many(self, exprs: Sequence[se.Basic]) -> list[sp.Basic]:
         """Rebuild many SymEngine results, sharing common subexpressions."""
-        exprs = self._expand_exp_derivatives(exprs)
         return [self.from_engine(e) for e in exprs]
-
-    def _expand_exp_derivatives(self, exprs: Sequence[se.Basic]) -> list[se.Basic]:
-        """SymEngine writes d/du E(u) as Subs(Derivative(E(ξ), ξ), ξ, u); make it E(u)."""
-        if not self.opaque_exp:
-            return list(exprs)
-        rep: dict[se.Basic, se.Basic] = {}
-        seen: set[se.Basic] = set()
-        stack = list(exprs)
-        while stack:
-            e = stack.pop()
-            if e in seen:
-                continue
-            seen.add(e)
-            t = type(e)
-            if t is sw.Subs:
-                rep[e] = _EXP(e.args[2])
-                stack.append(e.args[2])
-            elif t is sw.Derivative:
-                rep[e] = e.args[0]
-                stack.append(e.args[0])
-            else:
-                stack.extend(e.args)
-        if not rep:
-            return list(exprs)
-        return [e.xreplace(rep) for e in exprs]
 
     def from_engine(self, e: se.Basic) -> sp.Basic:
         """The SymPy object equal to SymEngine's ``e``."""
@@ -241,6 +215,15 @@ class Bridge:
             if e.get_name() != _EXP_NAME:
                 raise Unsupported(str(e))
             done = self._func(sp.exp, e.args)
+        elif t is sw.Subs or t is sw.Derivative:
+            # SymEngine's d/du E(u) (as Subs(Derivative(E(ξ), ξ), ξ, u), or
+            # Derivative(E(x), x)) is E(u) again
+            inner = e.args[0]
+            while type(inner) is sw.Derivative:
+                inner = inner.args[0]
+            if type(inner) is not sw.FunctionSymbol or inner.get_name() != _EXP_NAME:
+                raise Unsupported(str(e))
+            done = self._func(sp.exp, (e.args[2],) if t is sw.Subs else inner.args)
         elif t is sw.Pi:
             done = (sp.pi, True)
         elif t is sw.Exp1:
@@ -260,25 +243,25 @@ class Bridge:
         args, nums = self._children(e)
         numeric = all(nums)
         if numeric:
-            return sp.Add(*args), numeric
+            return _evaluated(sp.Add(*args), numeric)
         coeff = None
         rest = []
         terms = set()
         for a, n in zip(args, nums):
             if n:
                 if coeff is not None or not a.is_Rational:
-                    return sp.Add(*args), numeric
+                    return _evaluated(sp.Add(*args), numeric)
                 coeff = a
                 continue
             if a.is_Add:
-                return sp.Add(*args), numeric
+                return _evaluated(sp.Add(*args), numeric)
             term = a.as_coeff_Mul()[1]
             if term in terms:
-                return sp.Add(*args), numeric
+                return _evaluated(sp.Add(*args), numeric)
             terms.add(term)
             rest.append(a)
         if len(rest) < 2 and (coeff is None or coeff is _ZERO):
-            return sp.Add(*args), numeric
+            return _evaluated(sp.Add(*args), numeric)
         rest.sort(key=self._sortkey)
         if coeff is not None and coeff is not _ZERO:
             rest.insert(0, coeff)
@@ -288,29 +271,29 @@ class Bridge:
         args, nums = self._children(e)
         numeric = all(nums)
         if numeric:
-            return sp.Mul(*args), numeric
+            return _evaluated(sp.Mul(*args), numeric)
         coeff = None
         rest = []
         keys = set()
         for a, n in zip(args, nums):
             if n:
                 if coeff is not None or not a.is_Rational or a is _ZERO:
-                    return sp.Mul(*args), numeric
+                    return _evaluated(sp.Mul(*args), numeric)
                 coeff = a
                 continue
             if a.is_Mul:
-                return sp.Mul(*args), numeric
+                return _evaluated(sp.Mul(*args), numeric)
             b, x = a.as_base_exp()
             key = (b, x.as_coeff_Mul()[1])
             if key in keys:
-                return sp.Mul(*args), numeric
+                return _evaluated(sp.Mul(*args), numeric)
             keys.add(key)
             rest.append(a)
         if coeff is _ONE:
             coeff = None
         if len(rest) == 1 and (coeff is None or rest[0].is_Add):
             # 2*(x + y) is distributed by SymPy; a lone factor is no product
-            return sp.Mul(*args), numeric
+            return _evaluated(sp.Mul(*args), numeric)
         rest.sort(key=self._sortkey)
         if coeff is not None:
             rest.insert(0, coeff)
@@ -328,7 +311,7 @@ class Bridge:
             and (b.is_Symbol or (b.is_Function and not isinstance(b, sp.exp)))
         ):
             return raw_pow(b, x), False
-        return sp.Pow(b, x), numeric
+        return _evaluated(sp.Pow(b, x), numeric)
 
     def _func(self, cls, se_args):
         pairs = [self._convert(a) for a in se_args]
@@ -336,7 +319,12 @@ class Bridge:
         numeric = all(p[1] for p in pairs)
         if not numeric and _settled(cls, args[0]):
             return cls(*args, evaluate=False), False
-        return cls(*args), numeric
+        return _evaluated(cls(*args), numeric)
+
+
+def _evaluated(r: sp.Basic, numeric: bool) -> tuple[sp.Basic, bool]:
+    """A node SymPy evaluated: it may have collapsed to a number (exp(x) - exp(x))."""
+    return r, numeric or r.is_Number
 
 
 def _has_log_factor(term: sp.Basic) -> bool:
