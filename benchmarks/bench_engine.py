@@ -6,7 +6,8 @@ For each task it prints the median time of the plain SymPy call, of
 symtutor, of SymEngine alone and of SymEngine with a naive conversion of its
 result back to SymPy, the ratio SymPy / symtutor, and whether symtutor's
 result is equal (==) to SymPy's.  SymPy's cache is cleared before every
-timed call of each contender, so every call is measured cold.  Runs of the
+timed call of each contender, so every call is measured cold, and the
+garbage collector is paused during each call, as ``timeit`` does.  Runs of the
 contenders are interleaved so that a change in machine load hits all alike.
 The bar: symtutor at least 10x faster than SymPy on every task, and 100x on
 the univariate Taylor polynomials.
@@ -15,6 +16,7 @@ the univariate Taylor polynomials.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import statistics
 import sys
@@ -200,10 +202,16 @@ def tasks() -> list[Task]:
 
 
 def _time(fn) -> tuple[float, object]:
+    """One cold call: SymPy's cache cleared, garbage collected first and paused (as timeit does)."""
     sp.core.cache.clear_cache()
-    t0 = time.perf_counter()
-    r = fn()
-    return time.perf_counter() - t0, r
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        r = fn()
+        return time.perf_counter() - t0, r
+    finally:
+        gc.enable()
 
 
 def _fmt(seconds: float) -> str:
@@ -237,10 +245,8 @@ def main(argv=None) -> int:
             ts_st.append(t)
             t, raw = _time(task.symengine)
             ts_se.append(t)
-            sp.core.cache.clear_cache()
-            t0 = time.perf_counter()
-            task.to_sympy(raw)
-            ts_conv.append(t + time.perf_counter() - t0)
+            t_conv, _ = _time(lambda: task.to_sympy(raw))
+            ts_conv.append(t + t_conv)
         m_sp, m_st = statistics.median(ts_sp), statistics.median(ts_st)
         ratio = m_sp / m_st
         equal = ours == ref

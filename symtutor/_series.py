@@ -25,6 +25,9 @@ class NotAnalytic(Exception):
 _ZERO = se.Integer(0)
 _ONE = se.Integer(1)
 _INTEGERS = (sw.Integer, sw.Zero, sw.One, sw.NegativeOne)
+_ATOMS = (*_INTEGERS, sw.Rational, sw.Half, sw.Pi, sw.Exp1)
+_INTS: list = [_ZERO, _ONE]  # small integers and their reciprocals, shared
+_INVS: list = [None, _ONE]
 
 
 class _Series:
@@ -33,8 +36,12 @@ class _Series:
         self.a = a
         self.n = n
         self.memo: dict[se.Basic, list | None] = {}
-        self.inv = [None] + [se.Rational(1, k) for k in range(1, n + 1)]
-        self.ints = [se.Integer(k) for k in range(n + 2)]
+        while len(_INTS) < n + 2:
+            k = len(_INTS)
+            _INTS.append(se.Integer(k))
+            _INVS.append(se.Rational(1, k))
+        self.inv = _INVS
+        self.ints = _INTS
 
     # -- helpers on coefficient lists (length n + 1) --------------------------
     # Each recurrence visits only the non-zero coefficients of its input: the
@@ -140,7 +147,7 @@ class _Series:
             if e == self.x:
                 return [self.a, _ONE] + [_ZERO] * (self.n - 1) if self.n >= 1 else [self.a]
             return None
-        if t in _INTEGERS or isinstance(e, sw.Number) or t in (sw.Pi, sw.Exp1):
+        if t in _ATOMS or isinstance(e, sw.Number):
             return None
         args = e.args
         parts = [self.coefficients(a) for a in args]

@@ -264,6 +264,10 @@ def _multi_indices(n: int, order: int):
     return out
 
 
+_EXACT = {type(se.Integer(k)) for k in (-1, 0, 1, 2)} | {type(se.Rational(k, 2)) for k in (1, 3)}
+_NOT_FINITE = (se.zoo, se.oo, -se.oo, se.nan)
+
+
 def _taylor_engine(f, variables, point, order):
     """The Taylor polynomial, computed in SymEngine and rebuilt once in SymPy."""
     bridge = Bridge([f, *point], opaque_exp=False)
@@ -289,9 +293,8 @@ def _taylor_engine(f, variables, point, order):
                 derivs[alpha] = derivs[tuple(prev)].diff(sv[i])
             denom = math.prod(math.factorial(k) for k in alpha)
             terms.append((derivs[alpha].xreplace(sub) / denom, alpha))
-    bad = (se.zoo, se.oo, -se.oo, se.nan)
     for c, _ in terms:
-        if any(c.has(b) for b in bad):
+        if type(c) not in _EXACT and any(c.has(b) for b in _NOT_FINITE):
             raise NotAnalytic
     if all(p == 0 for p in point):
         coeffs = bridge.from_engine_many([c for c, _ in terms])

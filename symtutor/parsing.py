@@ -374,7 +374,14 @@ class _Parser:
             return sym
         split = self.split_name(name)
         if split is not None:
-            return self.split_product(split, t)
+            # read "xy^2" as the tokens x y^2, so a power binds to the last name
+            pieces, offset = [], t.pos
+            for piece in split:
+                pieces.append(_Token("name", piece, offset))
+                offset += len(piece)
+            self.i -= 1
+            self.tokens[self.i : self.i + 1] = pieces
+            return self.name()
         return self.unknown_name(name, t, follows_call)
 
     def unknown_name(self, name: str, t: _Token, follows_call: bool):
@@ -410,18 +417,6 @@ class _Parser:
         if result[-1] in funcs and result[-1] not in pieces and not call_follows:
             return None
         return result
-
-    def split_product(self, pieces: list[str], t: _Token):
-        value = sp.Integer(1)
-        for piece in pieces:
-            if piece in self.symbols:
-                factor = self.symbols[piece]
-            elif piece in _CONSTANTS:
-                factor = _CONSTANTS[piece]
-            else:
-                factor = self.apply(piece, t)
-            value = self.combine(value, factor, _Token("op", "*", t.pos))
-        return value
 
     def call_args(self, name: str) -> list:
         start = self.advance()  # "("
@@ -524,7 +519,9 @@ def _shape(value) -> str:
 def _as_name_map(variables: Iterable[sp.Symbol | str] | None) -> dict[str, sp.Symbol] | None:
     if variables is None:
         return None
-    if isinstance(variables, (str, sp.Symbol)):
+    if isinstance(variables, str):
+        variables = [v for v in re.split(r"[\s,]+", variables) if v]
+    elif isinstance(variables, sp.Symbol):
         variables = [variables]
     out: dict[str, sp.Symbol] = {}
     for v in variables:

@@ -229,7 +229,7 @@ class ChainRule(Step):
         return (self.outer, self.inner)
 
     def eval(self):
-        return self.outer.eval().xreplace({self.u: self.inner_expr}) * self.inner.eval()
+        return _at(self.outer.eval(), self.u, self.inner_expr) * self.inner.eval()
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +470,13 @@ class SecondDerivative(Step):
 # --------------------------------------------------------------------------
 # building trees
 
+
+def _at(expr: sp.Expr, u: sp.Symbol, value: sp.Expr) -> sp.Expr:
+    """expr with u = value; f'(u) at u = g(x) stays a Subs, as SymPy writes it."""
+    if expr.has(sp.Derivative):
+        return expr.subs(u, value)
+    return expr.xreplace({u: value})
+
 _U_NAMES = ("u", "v", "w")
 
 
@@ -495,7 +502,7 @@ class _Builder:
         u = self.fresh()
         outer = make_outer(u)
         inner = self.build(inner_expr, var)
-        result = outer.result.xreplace({u: inner_expr}) * inner.result
+        result = _at(outer.result, u, inner_expr) * inner.result
         return ChainRule(expr, var, result, u, inner_expr, outer, inner)
 
     def build(self, expr: sp.Expr, var: sp.Symbol) -> Step:
