@@ -202,9 +202,8 @@ def tasks() -> list[Task]:
 
 
 def _time(fn) -> tuple[float, object]:
-    """One cold call: SymPy's cache cleared, garbage collected first and paused (as timeit does)."""
+    """One cold call: SymPy's cache cleared, the garbage collector paused (as timeit does)."""
     sp.core.cache.clear_cache()
-    gc.collect()
     gc.disable()
     try:
         t0 = time.perf_counter()

@@ -20,6 +20,7 @@ from .calculus import (
     taylor,
     taylor_remainder_bound,
 )
+from .checking import MODES, Feedback, check
 from .errors import (
     InvalidArgumentError,
     ParseError,
@@ -28,7 +29,7 @@ from .errors import (
     UnsupportedExpressionError,
 )
 from .numeric import GradientCheck, NumpyFunction, check_gradient, to_numpy
-from .parsing import parse
+from .parsing import parse, to_text
 from .render import expr_latex, expr_pretty, expr_text, render_steps
 from .steps import (
     Step,
@@ -43,6 +44,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ChainRule",
+    "Feedback",
+    "MODES",
     "GradientCheck",
     "InvalidArgumentError",
     "NumpyFunction",
@@ -54,6 +57,7 @@ __all__ = [
     "UnknownSymbolError",
     "UnsupportedExpressionError",
     "chain_rule",
+    "check",
     "check_gradient",
     "derivative",
     "derivative_steps",
@@ -72,4 +76,5 @@ __all__ = [
     "taylor",
     "taylor_remainder_bound",
     "to_numpy",
+    "to_text",
 ]

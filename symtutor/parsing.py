@@ -27,10 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sympy as sp
+from mpmath.libmp import prec_to_dps, to_str as mlib_to_str
+from sympy.printing.str import StrPrinter
 
 from .errors import ParseError
 
-__all__ = ["parse", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
+__all__ = ["parse", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
 
 MAX_LENGTH = 5000
 """Longest text accepted, in characters."""
@@ -66,9 +68,18 @@ FUNCTIONS: dict[str, tuple[object, int, int]] = {
     "arccos": (sp.acos, 1, 1),
     "atan": (sp.atan, 1, 1),
     "arctan": (sp.atan, 1, 1),
+    "acot": (sp.acot, 1, 1),
+    "arccot": (sp.acot, 1, 1),
     "sinh": (sp.sinh, 1, 1),
     "cosh": (sp.cosh, 1, 1),
     "tanh": (sp.tanh, 1, 1),
+    "coth": (sp.coth, 1, 1),
+    "asinh": (sp.asinh, 1, 1),
+    "arsinh": (sp.asinh, 1, 1),
+    "acosh": (sp.acosh, 1, 1),
+    "arcosh": (sp.acosh, 1, 1),
+    "atanh": (sp.atanh, 1, 1),
+    "artanh": (sp.atanh, 1, 1),
     "exp": (sp.exp, 1, 1),
     "ln": (sp.log, 1, 1),
     "log": (_log, 1, 2),
@@ -305,7 +316,11 @@ class _Parser:
         self.advance()
         self.leave()
         if len(items) == 1:
-            if open_ == "[" and not isinstance(items[0], sp.MatrixBase):
+            if open_ == "[":
+                if isinstance(items[0], sp.MatrixBase):
+                    if items[0].cols != 1:
+                        raise self.error("Write a matrix as [[a, b], [c, d]].", start.pos)
+                    return sp.Matrix([list(items[0])])  # [[a, b]] is one row
                 return sp.Matrix([items[0]])
             return items[0]
         return self.build_matrix(items, start.pos)
@@ -330,7 +345,7 @@ class _Parser:
 
     def number(self, t: _Token):
         s = t.text
-        digits = len(re.sub(r"[^0-9]", "", s.split("e")[0].split("E")[0]))
+        digits = len(re.sub(r"[^0-9]", "", s.lower().split("e")[0]).lstrip("0")) or 1
         if digits > MAX_DIGITS:
             raise self.error(f"The number has too many digits (at most {MAX_DIGITS}).", t.pos)
         mantissa, _, exp = s.lower().partition("e")
@@ -339,7 +354,8 @@ class _Parser:
         if "." in mantissa or exp:
             if "." not in mantissa and exp and int(exp) >= 0:
                 return sp.Integer(int(mantissa) * 10 ** int(exp))
-            return sp.Float(s, max(15, digits))
+            # up to 17 digits is a double's precision, as Python reads floats
+            return sp.Float(s, 15 if digits <= 17 else digits)
         return sp.Integer(int(s))
 
     def name(self):
@@ -575,3 +591,72 @@ def parse(
             raise ParseError(f"{f!r} is not a valid function name.")
         funcs[f] = sp.Function(f)
     return _Parser(text, names, funcs).parse()
+
+
+# --------------------------------------------------------------------------
+# writing expressions back in the same syntax
+
+_NAMES = {
+    sp.asin: "asin",
+    sp.acos: "acos",
+    sp.atan: "atan",
+    sp.acot: "acot",
+    sp.Abs: "abs",
+    sp.asinh: "asinh",
+    sp.acosh: "acosh",
+    sp.atanh: "atanh",
+}
+
+
+class _TextPrinter(StrPrinter):
+    """SymPy's str printer, in the syntax :func:`parse` reads."""
+
+    def _print_Pow(self, expr, rational=False):
+        text = super()._print_Pow(expr, rational)
+        return text.replace("**", "^")
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Float(self, expr):
+        if expr._prec == 53:  # a double: the shortest text that reads back the same
+            return repr(float(expr))
+        return mlib_to_str(expr._mpf_, prec_to_dps(expr._prec))
+
+    def _print_Function(self, expr):
+        name = _NAMES.get(expr.func, expr.func.__name__)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    _print_Abs = _print_Function
+
+    def _print_MatrixBase(self, expr):
+        rows = [[self._print(v) for v in row] for row in expr.tolist()]
+        if expr.cols == 1:
+            return "(" + ", ".join(r[0] for r in rows) + ")" if expr.rows > 1 else "[" + rows[0][0] + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+    _print_MutableDenseMatrix = _print_MatrixBase
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+
+
+def to_text(obj) -> str:
+    """Write an expression or matrix in the syntax :func:`parse` reads.
+
+    ``parse(to_text(e)) == e`` for the expressions symtutor works with.
+
+    Examples:
+        >>> to_text(parse("2x cos(x^2) + e^(-x)"))
+        '2*x*cos(x^2) + exp(-x)'
+        >>> to_text(parse("[[2, 0], [0, 6y]]"))
+        '[[2, 0], [0, 6*y]]'
+        >>> to_text(parse("(a, b)"))
+        '(a, b)'
+    """
+    if isinstance(obj, (int, float)):
+        obj = sp.sympify(obj)  # safe: a Python number, never text
+    if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(f"to_text() writes SymPy expressions and matrices, not {type(obj).__name__}")
+    bad = [a for a in sp.preorder_traversal(obj) if isinstance(a, (sp.Derivative, sp.Subs, sp.Integral))] if isinstance(obj, sp.Basic) else []
+    if bad:
+        raise ValueError(f"to_text() cannot write {type(bad[0]).__name__} objects")
+    return _TextPrinter({"order": None}).doprint(obj)

@@ -1,0 +1,164 @@
+"""Evaluate expressions at points in high-precision real arithmetic.
+
+Used by the answer checker: each expression is evaluated node by node with
+mpmath at a chosen precision.  A point where the expression is not a finite
+real number (a logarithm of a negative, a division by zero, a value beyond
+1e100) gives ``None``: the expression is not defined there as a real function.
+Only whitelisted node types are evaluated.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+__all__ = ["Evaluator", "NotEvaluable"]
+
+_LIMIT = mpmath.mpf(10) ** 100
+
+
+class NotEvaluable(Exception):
+    """The expression holds a node the evaluator does not know."""
+
+
+def _sec(x):
+    return 1 / mpmath.cos(x)
+
+
+def _csc(x):
+    return 1 / mpmath.sin(x)
+
+
+def _cot(x):
+    return 1 / mpmath.tan(x)
+
+
+def _acot(x):
+    return mpmath.atan(1 / x)
+
+
+def _sign(x):
+    return mpmath.sign(x)
+
+
+_FUNCS = {
+    sp.sin: mpmath.sin,
+    sp.cos: mpmath.cos,
+    sp.tan: mpmath.tan,
+    sp.sec: _sec,
+    sp.csc: _csc,
+    sp.cot: _cot,
+    sp.asin: mpmath.asin,
+    sp.acos: mpmath.acos,
+    sp.atan: mpmath.atan,
+    sp.acot: _acot,
+    sp.sinh: mpmath.sinh,
+    sp.cosh: mpmath.cosh,
+    sp.tanh: mpmath.tanh,
+    sp.coth: mpmath.coth,
+    sp.asinh: mpmath.asinh,
+    sp.acosh: mpmath.acosh,
+    sp.atanh: mpmath.atanh,
+    sp.exp: mpmath.exp,
+    sp.Abs: abs,
+    sp.sign: _sign,
+}
+
+
+class _Undefined(Exception):
+    pass
+
+
+def _real(v):
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            raise _Undefined
+        v = v.real
+    if not mpmath.isfinite(v) or abs(v) > _LIMIT:
+        raise _Undefined
+    return v
+
+
+class Evaluator:
+    """Evaluate one expression at many points, with ``dps`` significant digits."""
+
+    def __init__(self, expr: sp.Expr, variables, dps: int = 40):
+        self.expr = expr
+        self.variables = tuple(variables)
+        self.dps = dps
+        _check_supported(expr)
+
+    def __call__(self, point) -> mpmath.mpf | None:
+        """The value at ``point`` (one number per variable), or None where undefined."""
+        with mpmath.workdps(self.dps):
+            env = {v: mpmath.mpf(p) if not isinstance(p, mpmath.mpf) else p for v, p in zip(self.variables, point)}
+            try:
+                return self._eval(self.expr, env, {})
+            except (_Undefined, ZeroDivisionError, ValueError, OverflowError):
+                return None
+
+    def _eval(self, e, env, memo):
+        if e in memo:
+            return memo[e]
+        if e.is_Symbol:
+            if e not in env:
+                raise NotEvaluable(f"no value for {e}")
+            r = env[e]
+        elif e.is_Integer:
+            r = mpmath.mpf(int(e))
+        elif e.is_Rational:
+            r = mpmath.mpf(int(e.p)) / int(e.q)
+        elif e.is_Float:
+            r = mpmath.mpf(e._mpf_)
+        elif e is sp.pi:
+            r = +mpmath.pi
+        elif e is sp.E:
+            r = mpmath.e + 0
+        elif e.is_Add:
+            r = mpmath.fsum(self._eval(a, env, memo) for a in e.args)
+        elif e.is_Mul:
+            r = mpmath.mpf(1)
+            for a in e.args:
+                r *= self._eval(a, env, memo)
+        elif e.is_Pow:
+            base = self._eval(e.base, env, memo)
+            if e.exp.is_Integer:
+                n = int(e.exp)
+                if n < 0 and base == 0:
+                    raise _Undefined
+                r = base**n
+            elif e.exp.is_Rational and e.exp.q % 2 == 1 and base < 0:
+                # an odd root of a negative number is real: (-8)^(1/3) = -2
+                r = -((-base) ** (mpmath.mpf(int(e.exp.p)) / int(e.exp.q)))
+                if e.exp.p % 2 == 0:
+                    r = -r
+            else:
+                exponent = self._eval(e.exp, env, memo)
+                if base < 0 or (base == 0 and exponent <= 0):
+                    raise _Undefined
+                r = base**exponent
+        elif isinstance(e, sp.log):
+            args = [self._eval(a, env, memo) for a in e.args]
+            if any(a <= 0 for a in args):
+                raise _Undefined
+            r = mpmath.log(args[0]) if len(args) == 1 else mpmath.log(args[0], args[1])
+        else:
+            fn = _FUNCS.get(type(e))
+            if fn is None:
+                raise NotEvaluable(type(e).__name__)
+            r = fn(self._eval(e.args[0], env, memo))
+        r = _real(r)
+        memo[e] = r
+        return r
+
+
+def _check_supported(expr) -> None:
+    for node in sp.preorder_traversal(expr):
+        if node.is_Atom:
+            if node.is_Number and not node.is_real:
+                raise NotEvaluable(str(node))
+            if not (node.is_Symbol or node.is_Number or node in (sp.pi, sp.E)):
+                raise NotEvaluable(type(node).__name__)
+            continue
+        if not (node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, sp.log) or type(node) in _FUNCS):
+            raise NotEvaluable(type(node).__name__)

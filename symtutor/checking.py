@@ -1,0 +1,595 @@
+"""Checking a learner's answer: the equivalence ladder, modes and feedback.
+
+:func:`check` reads the answer with the safe parser and decides, in a worker
+process with a hard time and memory bound (:mod:`symtutor.sandbox`):
+
+1. equal as written (the same SymPy expression): correct;
+2. otherwise both sides are evaluated at random real points of their common
+   domain in 40-digit arithmetic (a disagreement is confirmed at 80 digits);
+   agreement at enough points is correct, a confirmed disagreement incorrect;
+3. where too few points are defined for both, SymPy's ``simplify`` decides,
+   and "undecided" is returned rather than a wrong verdict.
+
+A wrong answer is then compared with the common mistakes of
+:mod:`symtutor.diagnosis` to say what went wrong.  A learner's input never
+raises: every string gives a :class:`Feedback`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from ._coerce import as_expr, as_order, as_point, as_variables
+from ._numeval import Evaluator, NotEvaluable
+from .diagnosis import BUGS, MESSAGES, buggy_derivative
+from .errors import InvalidArgumentError, ParseError, SymtutorError
+from .parsing import parse, to_text
+from .sandbox import Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox
+
+__all__ = ["Feedback", "check", "MODES"]
+
+MODES = ("equivalent", "expand", "factor", "simplify", "numeric", "taylor")
+"""The ways an answer can be checked."""
+
+_POINTS = 40  # candidate points
+_NEEDED = 6  # agreeing points that make an answer correct
+_DPS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """The verdict on one answer.
+
+    ``status`` is "correct", "incorrect", "invalid" (the answer could not be
+    read: nothing is marked) or "undecided" (the check could not settle it).
+    ``message`` is for the learner; ``diagnosis`` a stable tag naming the
+    mistake (see ``symtutor.diagnosis.MESSAGES``); ``parsed`` the LaTeX of
+    what was understood, to echo back.
+    """
+
+    status: str
+    correct: bool
+    score: float
+    message: str
+    diagnosis: str | None = None
+    parsed: str = ""
+    wrong_entries: tuple[tuple[int, int], ...] = field(default=())
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    answer: str
+    expected: object
+    variables: tuple
+    mode: str
+    tolerance: object
+    function: object
+    wrt: object
+    point: tuple | None
+    order: int | None
+
+
+def _feedback(status: str, message: str, *, score: float | None = None, diagnosis=None, parsed="", wrong=()):
+    correct = status == "correct"
+    if score is None:
+        score = 1.0 if correct else 0.0
+    return Feedback(status, correct, float(score), message, diagnosis, parsed, tuple(wrong))
+
+
+def _diagnosed(tag: str, parsed: str, score: float = 0.0, wrong=(), **fields) -> Feedback:
+    return _feedback("incorrect", MESSAGES[tag].format(**fields), score=score, diagnosis=tag, parsed=parsed, wrong=wrong)
+
+
+# --------------------------------------------------------------------------
+# comparing values at random points
+
+
+def _seed(*parts) -> int:
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(h[:8], "big")
+
+
+class _Compare:
+    """Evaluate expressions at one shared set of random real points and compare them."""
+
+    def __init__(self, variables, seed: int, rel_tol):
+        rng = random.Random(seed)
+        self.variables = tuple(variables)
+        self.points = []
+        for _ in range(_POINTS):
+            pt = []
+            for _ in self.variables:
+                if rng.random() < 0.5:
+                    pt.append(mpmath.mpf(rng.randint(5_000, 300_000)) / 100_000)
+                else:
+                    pt.append(mpmath.mpf(rng.randint(-300_000, 300_000)) / 100_000)
+            self.points.append(tuple(pt))
+        self.tol = mpmath.mpf(rel_tol)
+        self._evals: dict[sp.Basic, Evaluator] = {}
+        self._vals: dict[sp.Basic, dict[int, object]] = {}
+
+    def value(self, e, i):
+        vals = self._vals.setdefault(e, {})
+        if i not in vals:
+            ev = self._evals.get(e)
+            if ev is None:
+                ev = self._evals[e] = Evaluator(e, self.variables, _DPS)
+            vals[i] = ev(self.points[i])
+        return vals[i]
+
+    def close(self, a, b, tol=None) -> bool:
+        tol = self.tol if tol is None else tol
+        return abs(a - b) <= tol * max(1, abs(a), abs(b))
+
+    def compare(self, a, b) -> str:
+        """ "equal", "different" or "unknown" (too few points where both are defined)."""
+        agree = 0
+        for i in range(_POINTS):
+            va, vb = self.value(a, i), self.value(b, i)
+            if va is None or vb is None:
+                continue
+            if self.close(va, vb):
+                agree += 1
+                if agree >= _NEEDED:
+                    return "equal"
+            elif self._confirm_different(a, b, i):
+                return "different"
+        return "equal" if agree >= _NEEDED else "unknown"
+
+    def _confirm_different(self, a, b, i) -> bool:
+        if self.tol > mpmath.mpf(10) ** -15:
+            return True  # a float answer: the difference is beyond the digits given
+        va = Evaluator(a, self.variables, 2 * _DPS)(self.points[i])
+        vb = Evaluator(b, self.variables, 2 * _DPS)(self.points[i])
+        if va is None or vb is None:
+            return True
+        with mpmath.workdps(2 * _DPS):
+            return not self.close(va, vb, mpmath.mpf(10) ** -(_DPS + 10))
+
+    def common(self, *exprs) -> list[tuple]:
+        """The values of exprs at every point where all are defined."""
+        out = []
+        for i in range(_POINTS):
+            vals = [self.value(e, i) for e in exprs]
+            if all(v is not None for v in vals):
+                out.append(tuple(vals))
+        return out
+
+    def equal(self, a, b) -> bool:
+        try:
+            return self.compare(a, b) == "equal"
+        except NotEvaluable:
+            return False
+
+
+# --------------------------------------------------------------------------
+# diagnosis of a wrong scalar answer
+
+
+def _nice(value) -> str:
+    r = sp.nsimplify(float(value), rational=True, tolerance=1e-9)
+    if r.is_Rational and abs(r.q) <= 1000:
+        return to_text(r)
+    return f"{float(value):.4g}"
+
+
+def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback | None:
+    f, x = task.function, task.wrt
+    if f is not None and x is not None:
+        if cmp.equal(a, f):
+            return _diagnosed("original_function", parsed)
+        for y in sorted(f.free_symbols - {x}, key=str):
+            dy = sp.diff(f, y)
+            if dy != 0 and cmp.equal(a, dy):
+                return _diagnosed("wrong_variable", parsed, used=y, wanted=x)
+        for bug in BUGS:
+            try:
+                wrong = buggy_derivative(f, x, bug)
+            except (ValueError, TypeError):
+                continue
+            if wrong != b and not cmp.equal(wrong, b) and cmp.equal(a, wrong):
+                return _diagnosed(bug, parsed)
+    vals = cmp.common(a, b)
+    if len(vals) >= 3:
+        if all(cmp.close(va, -vb) for va, vb in vals) and any(vb != 0 for _, vb in vals):
+            return _diagnosed("sign_error", parsed)
+        ratios = [va / vb for va, vb in vals if abs(vb) > mpmath.mpf(10) ** -20]
+        if len(ratios) >= 3 and all(cmp.close(r, ratios[0]) for r in ratios):
+            return _diagnosed("constant_factor", parsed, factor=_nice(ratios[0]))
+        diffs = [va - vb for va, vb in vals]
+        if all(cmp.close(d, diffs[0]) for d in diffs):
+            return _diagnosed("extra_constant", parsed, constant=_nice(diffs[0]))
+    terms_b = sp.Add.make_args(b)
+    if 1 < len(terms_b) <= 12:
+        for t in terms_b:
+            if cmp.equal(a, b - t):
+                return _diagnosed("term_missing", parsed)
+            if cmp.equal(a, b - 2 * t):
+                return _diagnosed("term_sign_error", parsed)
+    terms_a = sp.Add.make_args(a)
+    if 1 < len(terms_a) <= 12:
+        for t in terms_a:
+            if cmp.equal(a - t, b):
+                return _diagnosed("term_extra", parsed)
+    return None
+
+
+# --------------------------------------------------------------------------
+# the ladder
+
+
+_DECIMAL = re.compile(r"(?<![A-Za-z_0-9])(\d*\.\d+|\d+\.\d*)(?:[eE][+-]?\d+)?")
+
+
+def _min_digits(text: str) -> int:
+    """The fewest significant digits among the decimals typed (99 when there are none)."""
+    digits = [max(len(m.group(1).replace(".", "").lstrip("0")), 1) for m in _DECIMAL.finditer(text)]
+    return min(digits) if digits else 99
+
+
+def _float_tolerance(text: str) -> float:
+    """Relative tolerance for an answer with decimals: half a unit of the least precise one."""
+    return max(1e-12, 0.5 * 10.0 ** (1 - min(_min_digits(text), 13)))
+
+
+def _symbolic_zero(d) -> bool:
+    return sp.simplify(d) == 0
+
+
+def _equivalence(cmp: _Compare, a, b) -> str:
+    if a == b:
+        return "equal"
+    try:
+        verdict = cmp.compare(a, b)
+    except NotEvaluable:
+        verdict = "unknown"
+    if verdict == "unknown":
+        return "equal" if _symbolic_zero(a - b) else "unknown"
+    return verdict
+
+
+def _is_expanded(e) -> bool:
+    for term in sp.Add.make_args(e):
+        for factor in sp.Mul.make_args(term):
+            if factor.is_Add:
+                return False
+            if factor.is_Pow and factor.base.is_Add and factor.exp.is_Integer and factor.exp > 0:
+                return False
+    return True
+
+
+def _is_factored(e, variables) -> bool:
+    for factor in sp.Mul.make_args(e):
+        base = factor.base if factor.is_Pow and factor.exp.is_Integer else factor
+        if not base.has(*variables) or base.is_Symbol:
+            continue
+        try:
+            _, parts = sp.factor_list(base, *variables)
+        except (sp.PolynomialError, sp.GeneratorsNeeded):
+            continue
+        if len(parts) > 1 or (parts and parts[0][1] > 1):
+            return False
+    return True
+
+
+def _check_scalar(cmp: _Compare, a, b, task: _Task, parsed: str, text: str) -> Feedback:
+    verdict = _equivalence(cmp, a, b)
+    if verdict == "equal":
+        if task.mode == "expand" and not _is_expanded(a):
+            return _diagnosed("not_expanded", parsed, score=0.5)
+        if task.mode == "factor" and not _is_factored(a, task.variables):
+            return _diagnosed("not_factored", parsed, score=0.5)
+        if task.mode == "simplify" and sp.count_ops(a) > sp.count_ops(b) + 1:
+            return _diagnosed("not_simplified", parsed, score=0.5)
+        note = ""
+        if a.has(sp.Float) and not b.has(sp.Float):
+            strict = _Compare(task.variables, _seed(text, "strict"), 1e-12)
+            if strict.compare(a, b) != "equal":
+                if _min_digits(text) < 3:
+                    return _diagnosed("too_few_digits", parsed, digits=3)
+                note = " (to the precision you gave)"
+        return _feedback("correct", f"Correct{note}!", parsed=parsed)
+    if verdict == "unknown":
+        return _feedback(
+            "undecided",
+            "I could not decide whether this is right: the two expressions are defined at too few "
+            "common points. Try writing your answer another way.",
+            parsed=parsed,
+        )
+    found = _diagnose_scalar(cmp, a, b, task, parsed)
+    return found or _feedback("incorrect", "That is not right.", parsed=parsed)
+
+
+def _entry_name(i: int, j: int, cols: int) -> str:
+    return f"({i + 1}, {j + 1})" if cols > 1 else f"{i + 1}"
+
+
+def _shape_text(m) -> str:
+    if not isinstance(m, sp.MatrixBase):
+        return "a single expression"
+    if m.cols == 1:
+        return f"a column vector of {m.rows}"
+    if m.rows == 1:
+        return f"a row of {m.cols}"
+    return f"a {m.rows}x{m.cols} matrix"
+
+
+def _check_matrix(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback:
+    if not isinstance(a, sp.MatrixBase):
+        return _diagnosed("wrong_shape", parsed, expected_shape=_shape_text(b), answer_shape=_shape_text(a))
+    if a.shape != b.shape:
+        if a.shape == b.T.shape and all(cmp.equal(u, v) for u, v in zip(a, b.T)):
+            tag = "row_for_column" if b.cols == 1 else "transposed"
+            return _diagnosed(tag, parsed)
+        return _diagnosed("wrong_shape", parsed, expected_shape=_shape_text(b), answer_shape=_shape_text(a))
+    verdicts = [[_equivalence(cmp, a[i, j], b[i, j]) for j in range(b.cols)] for i in range(b.rows)]
+    flat = [v for row in verdicts for v in row]
+    if all(v == "equal" for v in flat):
+        return _feedback("correct", "Correct!", parsed=parsed)
+    if any(v == "unknown" for v in flat) and not any(v == "different" for v in flat):
+        return _feedback("undecided", "I could not decide whether every entry is right.", parsed=parsed)
+    wrong = [(i, j) for i in range(b.rows) for j in range(b.cols) if verdicts[i][j] != "equal"]
+    score = 1 - len(wrong) / len(flat)
+    if b.rows == b.cols and b != b.T and all(cmp.equal(u, v) for u, v in zip(a, b.T)):
+        return _diagnosed("transposed", parsed, wrong=wrong)
+    off = [(i, j) for (i, j) in wrong if i != j]
+    if b.rows == b.cols > 1 and wrong == off and all(a[i, j] == 0 for i, j in off):
+        return _diagnosed("missing_mixed_partials", parsed, score=score, wrong=wrong)
+    names = ", ".join(_entry_name(i, j, b.cols) for i, j in wrong)
+    noun = "Entry" if len(wrong) == 1 else "Entries"
+    message = f"{noun} {names} {'is' if len(wrong) == 1 else 'are'} not right; the others are."
+    tag = None
+    if len(wrong) == 1:
+        i, j = wrong[0]
+        sub = _diagnose_scalar(cmp, a[i, j], b[i, j], task, parsed)
+        if sub is not None:
+            tag = sub.diagnosis
+            message += f" {sub.message}"
+    return _feedback("incorrect", message, score=score, diagnosis=tag, parsed=parsed, wrong=wrong)
+
+
+def _check_numeric(a, b, task: _Task, parsed: str, text: str) -> Feedback:
+    if a.free_symbols:
+        return _diagnosed("not_a_number", parsed)
+    ev_a = Evaluator(a, (), _DPS)(())
+    ev_b = Evaluator(b, (), _DPS)(())
+    if ev_a is None or ev_b is None:
+        return _feedback("incorrect", "That is not a real number.", parsed=parsed)
+    err = abs(ev_a - ev_b)
+    tol = task.tolerance
+    if tol is None:
+        if not a.has(sp.Float):
+            ok = err <= mpmath.mpf(10) ** -12 * max(1, abs(ev_b))
+        else:
+            digits = _significant_digits(text)
+            if err <= mpmath.mpf(10) ** -12 * max(1, abs(ev_b)):
+                ok = True
+            elif digits < 3:
+                return _diagnosed("too_few_digits", parsed, digits=3)
+            else:
+                ok = err <= _last_place(text, ev_a)
+    elif isinstance(tol, dict) and "sig" in tol:
+        n = int(tol["sig"])
+        ok = _round_sig(ev_a, n) == _round_sig(ev_b, n)
+    elif isinstance(tol, dict) and "abs" in tol:
+        ok = err <= tol["abs"]
+    else:
+        rel = tol["rel"] if isinstance(tol, dict) else tol
+        ok = err <= rel * abs(ev_b)
+    if ok:
+        return _feedback("correct", "Correct!", parsed=parsed)
+    if ev_b != 0 and abs(ev_a + ev_b) <= mpmath.mpf(10) ** -12 * abs(ev_b):
+        return _diagnosed("sign_error", parsed)
+    if err <= abs(ev_b) * 0.05:
+        return _feedback("incorrect", "Close, but not accurate enough.", parsed=parsed)
+    return _feedback("incorrect", "That is not right.", parsed=parsed)
+
+
+def _significant_digits(text: str) -> int:
+    m = re.search(r"(\d*\.?\d+)(?:[eE][+-]?\d+)?", text.replace(" ", ""))
+    if not m:
+        return 0
+    return len(m.group(1).replace(".", "").lstrip("0"))
+
+
+def _last_place(text: str, value) -> mpmath.mpf:
+    """One unit in the last decimal place the learner typed."""
+    m = re.search(r"\d*\.(\d+)(?:[eE]([+-]?\d+))?", text.replace(" ", ""))
+    if m:
+        places = len(m.group(1)) - int(m.group(2) or 0)
+        return mpmath.mpf(10) ** -places
+    m = re.search(r"\d+[eE]([+-]?\d+)", text)
+    return mpmath.mpf(10) ** int(m.group(1)) if m else mpmath.mpf(1)
+
+
+def _round_sig(v, n):
+    if v == 0:
+        return 0
+    k = n - 1 - int(mpmath.floor(mpmath.log10(abs(v))))
+    return mpmath.nint(v * mpmath.mpf(10) ** k)
+
+
+def _check_taylor(cmp: _Compare, a, b, task: _Task, parsed: str, text: str) -> Feedback:
+    variables, point, order = task.variables, task.point, task.order
+    shift = {v: v + p for v, p in zip(variables, point)}
+    try:
+        poly = sp.Poly(sp.expand(a.xreplace(shift)), *variables)
+    except sp.PolynomialError:
+        return _diagnosed("not_a_polynomial", parsed, variables=", ".join(map(str, variables)))
+    if poly.total_degree() > order:
+        return _diagnosed("taylor_wrong_degree", parsed, order=order)
+    verdict = _equivalence(cmp, a, b)
+    if verdict == "equal":
+        return _feedback("correct", "Correct!", parsed=parsed)
+    if verdict == "unknown":
+        return _feedback("undecided", "I could not decide whether this is right.", parsed=parsed)
+    expected = sp.Poly(sp.expand(b.xreplace(shift)), *variables)
+    unshift = {v: v - p for v, p in zip(variables, point)}
+    scaled = sp.Add(
+        *[c * math.factorial(sum(m)) * sp.Mul(*[v**k for v, k in zip(variables, m)]) for m, c in expected.terms()]
+    )
+    if cmp.equal(a, scaled.xreplace(unshift)):
+        return _diagnosed("taylor_missing_factorial", parsed)
+    if task.function is not None:
+        from .calculus import taylor
+
+        for other in _other_points(point):
+            try:
+                t = taylor(task.function, variables, point=other, order=order)
+            except SymtutorError:
+                continue
+            if cmp.equal(a, t):
+                where = ", ".join(f"{v} = {to_text(p)}" for v, p in zip(variables, other))
+                wanted = ", ".join(f"{v} = {to_text(p)}" for v, p in zip(variables, point))
+                return _diagnosed("taylor_wrong_point", parsed, used=where, wanted=wanted)
+    found = _diagnose_scalar(cmp, a, b, task, parsed)
+    return found or _feedback("incorrect", "That is not right.", parsed=parsed)
+
+
+def _other_points(point):
+    cands = []
+    for shift in (None, 1, -1):
+        if shift is None:
+            p = tuple(sp.S.Zero for _ in point)
+        else:
+            p = tuple(c + shift for c in point)
+        if p != tuple(point) and p not in cands:
+            cands.append(p)
+    return cands
+
+
+def _check_local(task: _Task) -> Feedback:
+    """The whole ladder for one answer (runs inside the sandbox)."""
+    with mpmath.workdps(_DPS):  # values are compared at the precision they were computed at
+        return _ladder(task)
+
+
+def _ladder(task: _Task) -> Feedback:
+    text = task.answer
+    try:
+        a = parse(text, variables=task.variables)
+    except ParseError as exc:
+        where = f" (at character {exc.position + 1})" if exc.position is not None else ""
+        return _feedback("invalid", f"I could not read your answer: {exc.message}{where}")
+    parsed = sp.latex(a)
+    b = task.expected
+    if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
+        a = a[0, 0]
+    rel_tol = _float_tolerance(text) if a.has(sp.Float) else 1e-20
+    if b.has(sp.Float):
+        rel_tol = max(rel_tol, 1e-9)
+    cmp = _Compare(task.variables, _seed(text, sp.srepr(b)), rel_tol)
+    if isinstance(b, sp.MatrixBase):
+        return _check_matrix(cmp, a, b, task, parsed)
+    if isinstance(a, sp.MatrixBase):
+        return _diagnosed("wrong_shape", parsed, expected_shape=_shape_text(b), answer_shape=_shape_text(a))
+    if task.mode == "numeric":
+        return _check_numeric(a, b, task, parsed, text)
+    if task.mode == "taylor":
+        return _check_taylor(cmp, a, b, task, parsed, text)
+    return _check_scalar(cmp, a, b, task, parsed, text)
+
+
+def check(
+    answer: str,
+    expected,
+    *,
+    variables=None,
+    mode: str = "equivalent",
+    tolerance=None,
+    function=None,
+    wrt=None,
+    point=None,
+    order: int | None = None,
+    timeout: float = 1.0,
+    sandbox: Sandbox | None = None,
+) -> Feedback:
+    """Check a learner's typed ``answer`` against ``expected``.
+
+    ``variables`` are the names the answer may use (default: the free symbols
+    of ``expected``).  ``mode`` is one of :data:`MODES`; ``tolerance`` applies
+    to "numeric" (a relative tolerance, or ``{"rel": r}``, ``{"abs": a}``,
+    ``{"sig": n}``; by default the digits the learner typed, at least 3).
+    ``function`` and ``wrt`` say that ``expected`` is the derivative of
+    ``function`` with respect to ``wrt``, so mistakes in differentiating can
+    be named; "taylor" mode needs ``point`` and ``order``.  The check runs in
+    ``sandbox`` (by default a shared worker process) and takes at most
+    ``timeout`` seconds.
+
+    Examples:
+        >>> check("2x cos(x^2)", "2 x cos(x^2)").status
+        'correct'
+        >>> fb = check("cos(x^2)", "2x cos(x^2)", function="sin(x^2)", wrt="x")
+        >>> fb.diagnosis
+        'chain_rule_inner_missing'
+        >>> check("2x +", "2x").status
+        'invalid'
+        >>> check("1.0631", "log(2) + 0.37", mode="numeric").correct
+        True
+    """
+    if not isinstance(answer, str):
+        raise TypeError(f"answer is the learner's text, not {type(answer).__name__}")
+    if mode not in MODES:
+        raise InvalidArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    b = as_expr(expected, name="expected", allow_matrix=True)
+    f = as_expr(function, name="function") if function is not None else None
+    context = [b] + ([f] if f is not None else [])
+    if variables is None:
+        names = set().union(*(c.free_symbols for c in context))
+        variables = tuple(sorted(names, key=lambda s: s.name))
+    else:
+        variables = as_variables(variables, sp.Tuple(*context))
+    x = as_variables(wrt, f)[0] if wrt is not None else None
+    pt = None
+    if mode == "taylor":
+        if point is None or order is None:
+            raise InvalidArgumentError("mode='taylor' needs the expansion point and the order: point=..., order=...")
+        pt = as_point(point, variables)
+        order = as_order(order)
+    _check_tolerance(tolerance)
+    task = _Task(answer, b, tuple(variables), mode, tolerance, f, x, pt, order)
+    box = sandbox or default_sandbox()
+    try:
+        return box.run(_check_local, task, timeout=timeout)
+    except SandboxTimeout:
+        return _feedback(
+            "undecided",
+            f"Checking this answer took longer than {timeout:g} s, so it was stopped. "
+            "Try writing it more simply.",
+        )
+    except SandboxMemoryError:
+        return _feedback("undecided", "Checking this answer needed too much memory, so it was stopped.")
+    except RecursionError:
+        return _feedback("undecided", "This answer is nested too deeply to check.")
+
+
+def _check_tolerance(tol) -> None:
+    if tol is None:
+        return
+    if isinstance(tol, bool):
+        raise InvalidArgumentError(f"tolerance must be a number or a dict, not {tol!r}")
+    if isinstance(tol, (int, float)):
+        if not tol > 0:
+            raise InvalidArgumentError(f"a relative tolerance must be positive, not {tol!r}")
+        return
+    if isinstance(tol, dict) and len(tol) == 1:
+        (k, v), = tol.items()
+        if k in ("rel", "abs") and isinstance(v, (int, float)) and v > 0:
+            return
+        if k == "sig" and isinstance(v, int) and v > 0:
+            return
+    raise InvalidArgumentError(
+        f"tolerance must be a relative tolerance such as 1e-3, or {{'rel': r}}, {{'abs': a}} or {{'sig': n}}, not {tol!r}"
+    )
