@@ -21,7 +21,7 @@ import hashlib
 import math
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import sympy as sp
@@ -61,6 +61,8 @@ class Feedback:
     diagnosis: str | None = None
     parsed: str = ""
     wrong_entries: tuple[tuple[int, int], ...] = field(default=())
+    understood: str = ""
+    """What was understood, as plain text in the syntax answers are typed in."""
 
     def __str__(self) -> str:
         return self.message
@@ -206,9 +208,6 @@ def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback 
         ratios = [va / vb for va, vb in vals if abs(vb) > mpmath.mpf(10) ** -20]
         if len(ratios) >= 3 and all(cmp.close(r, ratios[0]) for r in ratios):
             return _diagnosed("constant_factor", parsed, factor=_nice(ratios[0]))
-        diffs = [va - vb for va, vb in vals]
-        if all(cmp.close(d, diffs[0]) for d in diffs):
-            return _diagnosed("extra_constant", parsed, constant=_nice(diffs[0]))
     terms_b = sp.Add.make_args(b)
     if 1 < len(terms_b) <= 12:
         for t in terms_b:
@@ -216,6 +215,10 @@ def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback 
                 return _diagnosed("term_missing", parsed)
             if cmp.equal(a, b - 2 * t):
                 return _diagnosed("term_sign_error", parsed)
+    if len(vals) >= 3:
+        diffs = [va - vb for va, vb in vals]
+        if all(cmp.close(d, diffs[0]) for d in diffs):
+            return _diagnosed("extra_constant", parsed, constant=_nice(diffs[0]))
     terms_a = sp.Add.make_args(a)
     if 1 < len(terms_a) <= 12:
         for t in terms_a:
@@ -228,7 +231,7 @@ def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback 
 # the ladder
 
 
-_DECIMAL = re.compile(r"(?<![A-Za-z_0-9])(\d*\.\d+|\d+\.\d*)(?:[eE][+-]?\d+)?")
+_DECIMAL = re.compile(r"(?<![A-Za-z_0-9])(\d*\.\d+|\d+\.\d*|\d+(?=[eE][+-]?\d))(?:[eE][+-]?\d+)?")
 
 
 def _min_digits(text: str) -> int:
@@ -293,7 +296,7 @@ def _check_scalar(cmp: _Compare, a, b, task: _Task, parsed: str, text: str) -> F
             return _diagnosed("not_simplified", parsed, score=0.5)
         note = ""
         if a.has(sp.Float) and not b.has(sp.Float):
-            strict = _Compare(task.variables, _seed(text, "strict"), 1e-12)
+            strict = _Compare(task.variables, _seed(text, "strict"), 1e-14)
             if strict.compare(a, b) != "equal":
                 if _min_digits(text) < 3:
                     return _diagnosed("too_few_digits", parsed, digits=3)
@@ -365,31 +368,29 @@ def _check_numeric(a, b, task: _Task, parsed: str, text: str) -> Feedback:
     ev_b = Evaluator(b, (), _DPS)(())
     if ev_a is None or ev_b is None:
         return _feedback("incorrect", "That is not a real number.", parsed=parsed)
-    err = abs(ev_a - ev_b)
     tol = task.tolerance
-    if tol is None:
-        if not a.has(sp.Float):
-            ok = err <= mpmath.mpf(10) ** -12 * max(1, abs(ev_b))
-        else:
-            digits = _significant_digits(text)
+    if tol is None and a.has(sp.Float) and _significant_digits(text) < 3:
+        if abs(ev_a - ev_b) > mpmath.mpf(10) ** -12 * max(1, abs(ev_b)):
+            return _diagnosed("too_few_digits", parsed, digits=3)
+
+    def accepts(value) -> bool:
+        err = abs(value - ev_b)
+        if tol is None:
             if err <= mpmath.mpf(10) ** -12 * max(1, abs(ev_b)):
-                ok = True
-            elif digits < 3:
-                return _diagnosed("too_few_digits", parsed, digits=3)
-            else:
-                ok = err <= _last_place(text, ev_a)
-    elif isinstance(tol, dict) and "sig" in tol:
-        n = int(tol["sig"])
-        ok = _round_sig(ev_a, n) == _round_sig(ev_b, n)
-    elif isinstance(tol, dict) and "abs" in tol:
-        ok = err <= tol["abs"]
-    else:
+                return True
+            return a.has(sp.Float) and _rounds_to(value, ev_b, _last_place(text))
+        if isinstance(tol, dict) and "sig" in tol:
+            return _round_sig(value, int(tol["sig"])) == _round_sig(ev_b, int(tol["sig"]))
+        if isinstance(tol, dict) and "abs" in tol:
+            return err <= tol["abs"]
         rel = tol["rel"] if isinstance(tol, dict) else tol
-        ok = err <= rel * abs(ev_b)
-    if ok:
+        return err <= rel * abs(ev_b)
+
+    if accepts(ev_a):
         return _feedback("correct", "Correct!", parsed=parsed)
-    if ev_b != 0 and abs(ev_a + ev_b) <= mpmath.mpf(10) ** -12 * abs(ev_b):
+    if ev_b != 0 and accepts(-ev_a):
         return _diagnosed("sign_error", parsed)
+    err = abs(ev_a - ev_b)
     if err <= abs(ev_b) * 0.05:
         return _feedback("incorrect", "Close, but not accurate enough.", parsed=parsed)
     return _feedback("incorrect", "That is not right.", parsed=parsed)
@@ -402,7 +403,14 @@ def _significant_digits(text: str) -> int:
     return len(m.group(1).replace(".", "").lstrip("0"))
 
 
-def _last_place(text: str, value) -> mpmath.mpf:
+def _rounds_to(typed, exact, unit) -> bool:
+    """typed is exact rounded, or truncated, to the place of ``unit``."""
+    scaled = exact / unit
+    candidates = (mpmath.nint(scaled), mpmath.floor(scaled) if exact >= 0 else mpmath.ceil(scaled))
+    return any(abs(typed - c * unit) <= unit * mpmath.mpf(10) ** -6 for c in candidates)
+
+
+def _last_place(text: str) -> mpmath.mpf:
     """One unit in the last decimal place the learner typed."""
     m = re.search(r"\d*\.(\d+)(?:[eE]([+-]?\d+))?", text.replace(" ", ""))
     if m:
@@ -471,7 +479,13 @@ def _other_points(point):
 def _check_local(task: _Task) -> Feedback:
     """The whole ladder for one answer (runs inside the sandbox)."""
     with mpmath.workdps(_DPS):  # values are compared at the precision they were computed at
-        return _ladder(task)
+        fb = _ladder(task)
+    if fb.parsed:
+        try:
+            fb = replace(fb, understood=to_text(parse(task.answer, variables=task.variables)))
+        except (ParseError, TypeError, ValueError):
+            pass
+    return fb
 
 
 def _ladder(task: _Task) -> Feedback:

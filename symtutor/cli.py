@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from . import __version__
+from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import ParseError, SymtutorError
 from .parsing import parse
@@ -30,6 +31,7 @@ _EPILOG = """examples:
   symtutor jacobian "(x^2 y, 5x + sin(y))" --vars x,y
   symtutor hessian "x^3 + x y^2" --steps
   symtutor taylor "exp(x) cos(y)" --at 0,0 --order 3
+  symtutor check "2x cos(x^2)" --expected "2 x cos(x^2)"
 
 Type maths as you would write it: 2x sin(x), x^2, e^(x y), sqrt(x), ln(x).
 """
@@ -101,7 +103,49 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="also bound the error on this interval, Lagrange form; "
                    "write --interval=-0.5,0.5 when it starts with a minus sign")
     _output_options(p, steps=False)
+    p = sub.add_parser("check", help="check an answer against the expected one",
+                       description="Check a typed answer. Exit code 0 when it is correct, 1 otherwise.",
+                       epilog='example: symtutor check "2x cos(x^2)" --expected "2 x cos(x^2)"')
+    p.add_argument("answer", help="the answer, as typed")
+    p.add_argument("--expected", required=True, help="the right answer")
+    p.add_argument("--mode", default="equivalent", choices=MODES, help="how to compare (default: equivalent)")
+    p.add_argument("--variables", metavar="X,Y,...", help="the names the answer may use (default: those of --expected)")
+    p.add_argument("--function", dest="of", metavar="F",
+                   help="the function that was differentiated (to name mistakes in differentiating)")
+    p.add_argument("--wrt", metavar="VAR", help="the variable it was differentiated with respect to")
+    p.add_argument("--at", metavar="A,B,...", help="taylor mode: the expansion point")
+    p.add_argument("--order", type=int, help="taylor mode: the order")
+    p.add_argument("--tolerance", type=float, help="numeric mode: a relative tolerance")
+    p.add_argument("--timeout", type=float, default=1.0, help="seconds allowed for the check (default 1)")
+    p.add_argument("--json", action="store_true", help="print a JSON object (for scripts)")
     return parser
+
+
+def _check(args) -> int:
+    point = [parse(c) for c in args.at.split(",")] if args.at else None
+    fb = check(
+        args.answer,
+        parse(args.expected),
+        variables=args.variables,
+        mode=args.mode,
+        tolerance=args.tolerance,
+        function=parse(args.of) if args.of else None,
+        wrt=args.wrt,
+        point=point,
+        order=args.order,
+        timeout=args.timeout,
+    )
+    if args.json:
+        print(json.dumps({
+            "status": fb.status, "correct": fb.correct, "score": fb.score, "message": fb.message,
+            "diagnosis": fb.diagnosis, "parsed": fb.parsed, "understood": fb.understood,
+            "wrong_entries": [list(e) for e in fb.wrong_entries],
+        }, indent=2, ensure_ascii=False))
+    else:
+        print(f"{fb.status.upper()}: {fb.message}")
+        if fb.understood:
+            print(f"understood as: {fb.understood}")
+    return 0 if fb.correct else 1
 
 
 def _variables(expr, names: str | None):
@@ -210,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "jacobian": lambda a: _matrix_command(a, jacobian, jacobian_steps),
         "hessian": lambda a: _matrix_command(a, hessian, hessian_steps),
         "taylor": _taylor,
+        "check": _check,
     }
     try:
         return handlers[args.command](args)

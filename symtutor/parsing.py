@@ -349,7 +349,7 @@ class _Parser:
         if digits > MAX_DIGITS:
             raise self.error(f"The number has too many digits (at most {MAX_DIGITS}).", t.pos)
         mantissa, _, exp = s.lower().partition("e")
-        if exp and abs(int(exp)) > 300:
+        if exp and abs(int(exp)) > 400:
             raise self.error(f"The number {s} is out of range.", t.pos)
         if "." in mantissa or exp:
             if "." not in mantissa and exp and int(exp) >= 0:
