@@ -47,7 +47,13 @@ def free_symbols(value) -> set[sp.Symbol]:
     return set(value.free_symbols)
 
 
-def as_variable(value, expr=None, *, name: str = "var") -> sp.Symbol:
+def _symbols_by_name(expr) -> dict[str, sp.Symbol]:
+    if expr is None:
+        return {}
+    return {s.name: s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+
+
+def as_variable(value, expr=None, *, name: str = "var", known: dict | None = None) -> sp.Symbol:
     """A Symbol from a Symbol or a name, reusing the expression's own symbol of that name."""
     if isinstance(value, sp.Symbol):
         return value
@@ -55,11 +61,9 @@ def as_variable(value, expr=None, *, name: str = "var") -> sp.Symbol:
         text = value.strip()
         if not _NAME_RE.fullmatch(text):
             raise InvalidArgumentError(f"{name} must be a variable name such as 'x', not {value!r}.")
-        if expr is not None:
-            for s in expr.free_symbols:
-                if isinstance(s, sp.Symbol) and s.name == text:
-                    return s
-        return sp.Symbol(text)
+        if known is None:
+            known = _symbols_by_name(expr)
+        return known.get(text) or sp.Symbol(text)
     raise InvalidArgumentError(
         f"{name} must be a symbol or a name such as 'x', not {type(value).__name__} {value!r}."
     )
@@ -80,7 +84,8 @@ def as_variables(values, expr=None, *, name: str = "variables") -> tuple[sp.Symb
         raise InvalidArgumentError(
             f"{name} must be a list of symbols or names such as ['x', 'y'], not {type(values).__name__}."
         )
-    out = tuple(as_variable(v, expr, name=name) for v in values)
+    known = _symbols_by_name(expr) if any(isinstance(v, str) for v in values) else {}
+    out = tuple(as_variable(v, name=name, known=known) for v in values)
     if not out:
         raise InvalidArgumentError(f"{name} is empty; name at least one variable, e.g. ['x', 'y'].")
     seen = set()

@@ -86,7 +86,6 @@ class Evaluator:
         self.expr = expr
         self.variables = tuple(variables)
         self.dps = dps
-        _check_supported(expr)
 
     def __call__(self, point) -> mpmath.mpf | None:
         """The value at ``point`` (one number per variable), or None where undefined."""
@@ -150,15 +149,3 @@ class Evaluator:
         r = _real(r)
         memo[e] = r
         return r
-
-
-def _check_supported(expr) -> None:
-    for node in sp.preorder_traversal(expr):
-        if node.is_Atom:
-            if node.is_Number and not node.is_real:
-                raise NotEvaluable(str(node))
-            if not (node.is_Symbol or node.is_Number or node in (sp.pi, sp.E)):
-                raise NotEvaluable(type(node).__name__)
-            continue
-        if not (node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, sp.log) or type(node) in _FUNCS):
-            raise NotEvaluable(type(node).__name__)

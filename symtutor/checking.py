@@ -18,19 +18,23 @@ raises: every string gives a :class:`Feedback`.
 from __future__ import annotations
 
 import hashlib
+from fractions import Fraction
 import math
 import random
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ._coerce import as_expr, as_order, as_point, as_variables
 from ._numeval import Evaluator, NotEvaluable
 from .diagnosis import BUGS, MESSAGES, buggy_derivative
 from .errors import InvalidArgumentError, ParseError, SymtutorError
-from .parsing import parse, to_text
+from .numeric import node_values
+from .parsing import parse, read, to_text
 from .sandbox import Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox
 
 __all__ = ["Feedback", "check", "MODES"]
@@ -79,6 +83,7 @@ class _Task:
     wrt: object
     point: tuple | None
     order: int | None
+    key: str = ""  # a stable name for the question, to seed its points
 
 
 def _feedback(status: str, message: str, *, score: float | None = None, diagnosis=None, parsed="", wrong=()):
@@ -101,33 +106,105 @@ def _seed(*parts) -> int:
     return int.from_bytes(h[:8], "big")
 
 
+@lru_cache(maxsize=64)
+def _points(n_vars: int, seed: int):
+    """40 random real points, as exact numerators over 100000 and as a float grid.
+
+    Half the coordinates are positive (in (0.05, 3)), half anywhere in (-3, 3).
+    """
+    rng = random.Random(seed)
+    nums = np.empty((n_vars, _POINTS), dtype=np.int64)
+    for j in range(_POINTS):
+        for i in range(n_vars):
+            if rng.random() < 0.5:
+                nums[i, j] = rng.randint(5_000, 300_000)
+            else:
+                nums[i, j] = rng.randint(-300_000, 300_000)
+    nums.setflags(write=False)
+    grid = nums / 100_000.0
+    grid.setflags(write=False)
+    return nums, grid
+
+
+def _exact_point(nums, j) -> tuple:
+    return tuple(mpmath.mpf(int(nums[i, j])) / 100_000 for i in range(nums.shape[0]))
+
+
+def _clean(vals) -> np.ndarray:
+    vals = np.broadcast_to(np.asarray(vals, dtype=float), (_POINTS,))
+    real = vals.copy()
+    real[~np.isfinite(real) | (np.abs(real) > 1e100)] = np.nan
+    real.setflags(write=False)
+    return real
+
+
+@lru_cache(maxsize=1024)
+def _float_table(e, variables: tuple, seed: int) -> dict | None:
+    """Float values of e and of each of its subexpressions at the points (NaN where undefined).
+
+    None when e cannot be compiled.  Cached: a class checking the same question
+    compares every answer with one expected value.
+    """
+    _, grid = _points(len(variables), seed)
+    with np.errstate(all="ignore"):
+        try:
+            table = node_values(e, variables, grid)
+        except (SymtutorError, TypeError, ValueError, OverflowError, ZeroDivisionError):
+            return None
+    return table
+
+
+@lru_cache(maxsize=4096)
+def _evaluator(e, variables: tuple, dps: int) -> Evaluator:
+    return Evaluator(e, variables, dps)
+
+
+@lru_cache(maxsize=8192)
+def _exact_value(e, variables: tuple, seed: int, i: int):
+    nums, _ = _points(len(variables), seed)
+    return _evaluator(e, variables, _DPS)(_exact_point(nums, i))
+
+
 class _Compare:
-    """Evaluate expressions at one shared set of random real points and compare them."""
+    """Evaluate expressions at one shared set of random real points and compare them.
+
+    Values are first computed in floating point for all points at once; every
+    verdict is then confirmed in 40-digit arithmetic (a disagreement at 80
+    digits), and where floating point cannot tell, the comparison is done in
+    high precision point by point.
+    """
 
     def __init__(self, variables, seed: int, rel_tol):
-        rng = random.Random(seed)
         self.variables = tuple(variables)
-        self.points = []
-        for _ in range(_POINTS):
-            pt = []
-            for _ in self.variables:
-                if rng.random() < 0.5:
-                    pt.append(mpmath.mpf(rng.randint(5_000, 300_000)) / 100_000)
-                else:
-                    pt.append(mpmath.mpf(rng.randint(-300_000, 300_000)) / 100_000)
-            self.points.append(tuple(pt))
+        self.seed = seed
+        self._nums, _ = _points(len(self.variables), seed)
         self.tol = mpmath.mpf(rel_tol)
-        self._evals: dict[sp.Basic, Evaluator] = {}
-        self._vals: dict[sp.Basic, dict[int, object]] = {}
+        self.ftol = float(rel_tol)
+        self._tables: list[dict] = []
+        self._floats: dict = {}
+
+    def floats(self, e):
+        """Float values of e at the points, from the table of an expression seen before when e is part of it."""
+        done = self._floats.get(e)
+        if done is not None:
+            return done
+        for table in self._tables:
+            if e in table:
+                break
+        else:
+            table = _float_table(e, self.variables, self.seed)
+            if table is None:
+                return None
+            self._tables.append(table)
+        done = self._floats[e] = _clean(table[e])
+        return done
 
     def value(self, e, i):
-        vals = self._vals.setdefault(e, {})
-        if i not in vals:
-            ev = self._evals.get(e)
-            if ev is None:
-                ev = self._evals[e] = Evaluator(e, self.variables, _DPS)
-            vals[i] = ev(self.points[i])
-        return vals[i]
+        """The 40-digit value of e at point i (None where undefined)."""
+        return _exact_value(e, self.variables, self.seed, i)
+
+    def point(self, i) -> tuple:
+        return _exact_point(self._nums, i)
 
     def close(self, a, b, tol=None) -> bool:
         tol = self.tol if tol is None else tol
@@ -135,6 +212,31 @@ class _Compare:
 
     def compare(self, a, b) -> str:
         """ "equal", "different" or "unknown" (too few points where both are defined)."""
+        fa, fb = self.floats(a), self.floats(b)
+        if fa is not None and fb is not None:
+            idx = np.flatnonzero(np.isfinite(fa) & np.isfinite(fb))
+            if len(idx) >= _NEEDED:
+                d = np.abs(fa[idx] - fb[idx]) / np.maximum(1.0, np.maximum(np.abs(fa[idx]), np.abs(fb[idx])))
+                worst = int(idx[int(np.argmax(d))])
+                if d.max() <= max(1e-10, 0.25 * self.ftol):
+                    # equal in floating point at every point: confirm in high precision,
+                    # which catches differences below floating point's resolution
+                    if self._agree_at(a, b, int(idx[0])):
+                        return "equal"
+                elif (d > max(1e-4, 4 * self.ftol)).sum() >= 3:
+                    # a relative difference beyond 1e-4 at three points cannot come from
+                    # rounding in double precision (it would take a loss of 12 digits at each)
+                    return "different"
+                elif d.max() > max(1e-6, 4 * self.ftol):
+                    if not self._agree_at(a, b, worst) and self._confirm_different(a, b, worst):
+                        return "different"
+        return self._compare_precisely(a, b)
+
+    def _agree_at(self, a, b, i) -> bool:
+        va, vb = self.value(a, i), self.value(b, i)
+        return va is not None and vb is not None and self.close(va, vb)
+
+    def _compare_precisely(self, a, b) -> str:
         agree = 0
         for i in range(_POINTS):
             va, vb = self.value(a, i), self.value(b, i)
@@ -151,21 +253,23 @@ class _Compare:
     def _confirm_different(self, a, b, i) -> bool:
         if self.tol > mpmath.mpf(10) ** -15:
             return True  # a float answer: the difference is beyond the digits given
-        va = Evaluator(a, self.variables, 2 * _DPS)(self.points[i])
-        vb = Evaluator(b, self.variables, 2 * _DPS)(self.points[i])
+        va, vb = self.value(a, i), self.value(b, i)
+        if va is not None and vb is not None and not self.close(va, vb, mpmath.mpf(10) ** -10):
+            return True  # far beyond what 40-digit rounding could do
+        va = Evaluator(a, self.variables, 2 * _DPS)(self.point(i))
+        vb = Evaluator(b, self.variables, 2 * _DPS)(self.point(i))
         if va is None or vb is None:
             return True
         with mpmath.workdps(2 * _DPS):
             return not self.close(va, vb, mpmath.mpf(10) ** -(_DPS + 10))
 
-    def common(self, *exprs) -> list[tuple]:
-        """The values of exprs at every point where all are defined."""
-        out = []
-        for i in range(_POINTS):
-            vals = [self.value(e, i) for e in exprs]
-            if all(v is not None for v in vals):
-                out.append(tuple(vals))
-        return out
+    def common(self, *exprs) -> np.ndarray:
+        """Float values of exprs (one column each) at the points where all are defined."""
+        cols = [self.floats(e) for e in exprs]
+        if any(c is None for c in cols):
+            return np.empty((0, len(exprs)))
+        stack = np.stack(cols, axis=1)
+        return stack[np.all(np.isfinite(stack), axis=1)]
 
     def equal(self, a, b) -> bool:
         try:
@@ -173,58 +277,103 @@ class _Compare:
         except NotEvaluable:
             return False
 
+    def resembles(self, a, b) -> bool:
+        """Equal in floating point: enough to name a mistake (the verdict is already settled)."""
+        fa, fb = self.floats(a), self.floats(b)
+        if fa is None or fb is None:
+            return self.equal(a, b)
+        ok = np.isfinite(fa) & np.isfinite(fb)
+        if ok.sum() < _NEEDED:
+            return self.equal(a, b)
+        return _resembles(fa, fb, max(1e-9, 2 * self.ftol))
+
 
 # --------------------------------------------------------------------------
 # diagnosis of a wrong scalar answer
 
 
 def _nice(value) -> str:
-    r = sp.nsimplify(float(value), rational=True, tolerance=1e-9)
-    if r.is_Rational and abs(r.q) <= 1000:
-        return to_text(r)
-    return f"{float(value):.4g}"
+    """A number as a learner would write it: a small fraction when it is one, else 4 figures."""
+    v = float(value)
+    r = Fraction(v).limit_denominator(1000)
+    if abs(float(r) - v) <= 1e-9 * max(1.0, abs(v)):
+        return str(r.numerator) if r.denominator == 1 else f"{r.numerator}/{r.denominator}"
+    return f"{v:.4g}"
+
+
+@lru_cache(maxsize=256)
+def _derivative_mistakes(f, x) -> tuple:
+    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x."""
+    from .calculus import derivative
+
+    out = [("original_function", f, ())]
+    for y in sorted(f.free_symbols - {x}, key=str):
+        out.append(("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    for bug in BUGS:
+        try:
+            out.append((bug, buggy_derivative(f, x, bug), ()))
+        except (ValueError, TypeError):
+            continue
+    return tuple(out)
+
+
+def _same_everywhere(values, tol) -> bool:
+    return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, np.abs(values))))
 
 
 def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback | None:
     f, x = task.function, task.wrt
     if f is not None and x is not None:
-        if cmp.equal(a, f):
-            return _diagnosed("original_function", parsed)
-        for y in sorted(f.free_symbols - {x}, key=str):
-            dy = sp.diff(f, y)
-            if dy != 0 and cmp.equal(a, dy):
-                return _diagnosed("wrong_variable", parsed, used=y, wanted=x)
-        for bug in BUGS:
-            try:
-                wrong = buggy_derivative(f, x, bug)
-            except (ValueError, TypeError):
-                continue
-            if wrong != b and not cmp.equal(wrong, b) and cmp.equal(a, wrong):
-                return _diagnosed(bug, parsed)
+        for tag, wrong, fields in _derivative_mistakes(f, x):
+            if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
+                continue  # this mistake makes no difference here
+            if wrong != 0 and cmp.resembles(a, wrong):
+                return _diagnosed(tag, parsed, **dict(fields))
+    tol = max(1e-9, 2 * cmp.ftol)
     vals = cmp.common(a, b)
     if len(vals) >= 3:
-        if all(cmp.close(va, -vb) for va, vb in vals) and any(vb != 0 for _, vb in vals):
+        va, vb = vals[:, 0], vals[:, 1]
+        if np.any(np.abs(vb) > 1e-12) and np.all(np.abs(va + vb) <= tol * np.maximum(1.0, np.abs(vb))):
             return _diagnosed("sign_error", parsed)
-        ratios = [va / vb for va, vb in vals if abs(vb) > mpmath.mpf(10) ** -20]
-        if len(ratios) >= 3 and all(cmp.close(r, ratios[0]) for r in ratios):
-            return _diagnosed("constant_factor", parsed, factor=_nice(ratios[0]))
+        nz = np.abs(vb) > 1e-12
+        if nz.sum() >= 3:
+            ratios = va[nz] / vb[nz]
+            if _same_everywhere(ratios, tol):
+                return _diagnosed("constant_factor", parsed, factor=_nice(ratios[0]))
+    fa, fb = cmp.floats(a), cmp.floats(b)
+    if fa is None or fb is None:
+        return None
+    # a term missing, with its sign flipped, or one too many: compared term by term
+    # on the float values, without building the altered expressions
     terms_b = sp.Add.make_args(b)
     if 1 < len(terms_b) <= 12:
         for t in terms_b:
-            if cmp.equal(a, b - t):
+            ft = cmp.floats(t)
+            if ft is None:
+                continue
+            if _resembles(fa, fb - ft, tol):
                 return _diagnosed("term_missing", parsed)
-            if cmp.equal(a, b - 2 * t):
+            if _resembles(fa, fb - 2 * ft, tol):
                 return _diagnosed("term_sign_error", parsed)
     if len(vals) >= 3:
-        diffs = [va - vb for va, vb in vals]
-        if all(cmp.close(d, diffs[0]) for d in diffs):
+        diffs = vals[:, 0] - vals[:, 1]
+        if _same_everywhere(diffs, tol):
             return _diagnosed("extra_constant", parsed, constant=_nice(diffs[0]))
     terms_a = sp.Add.make_args(a)
     if 1 < len(terms_a) <= 12:
         for t in terms_a:
-            if cmp.equal(a - t, b):
+            ft = cmp.floats(t)
+            if ft is not None and _resembles(fa - ft, fb, tol):
                 return _diagnosed("term_extra", parsed)
     return None
+
+
+def _resembles(u, v, tol) -> bool:
+    ok = np.isfinite(u) & np.isfinite(v)
+    if ok.sum() < _NEEDED:
+        return False
+    d = np.abs(u[ok] - v[ok]) / np.maximum(1.0, np.maximum(np.abs(u[ok]), np.abs(v[ok])))
+    return bool(d.max() <= tol)
 
 
 # --------------------------------------------------------------------------
@@ -232,6 +381,11 @@ def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback 
 
 
 _DECIMAL = re.compile(r"(?<![A-Za-z_0-9])(\d*\.\d+|\d+\.\d*|\d+(?=[eE][+-]?\d))(?:[eE][+-]?\d+)?")
+
+
+@lru_cache(maxsize=512)
+def _has_float(e) -> bool:
+    return e.has(sp.Float)
 
 
 def _min_digits(text: str) -> int:
@@ -295,8 +449,8 @@ def _check_scalar(cmp: _Compare, a, b, task: _Task, parsed: str, text: str) -> F
         if task.mode == "simplify" and sp.count_ops(a) > sp.count_ops(b) + 1:
             return _diagnosed("not_simplified", parsed, score=0.5)
         note = ""
-        if a.has(sp.Float) and not b.has(sp.Float):
-            strict = _Compare(task.variables, _seed(text, "strict"), 1e-14)
+        if _DECIMAL.search(text) and not _has_float(b):
+            strict = _Compare(task.variables, cmp.seed, 1e-14)
             if strict.compare(a, b) != "equal":
                 if _min_digits(text) < 3:
                     return _diagnosed("too_few_digits", parsed, digits=3)
@@ -369,7 +523,7 @@ def _check_numeric(a, b, task: _Task, parsed: str, text: str) -> Feedback:
     if ev_a is None or ev_b is None:
         return _feedback("incorrect", "That is not a real number.", parsed=parsed)
     tol = task.tolerance
-    if tol is None and a.has(sp.Float) and _significant_digits(text) < 3:
+    if tol is None and _DECIMAL.search(text) and _significant_digits(text) < 3:
         if abs(ev_a - ev_b) > mpmath.mpf(10) ** -12 * max(1, abs(ev_b)):
             return _diagnosed("too_few_digits", parsed, digits=3)
 
@@ -378,7 +532,7 @@ def _check_numeric(a, b, task: _Task, parsed: str, text: str) -> Feedback:
         if tol is None:
             if err <= mpmath.mpf(10) ** -12 * max(1, abs(ev_b)):
                 return True
-            return a.has(sp.Float) and _rounds_to(value, ev_b, _last_place(text))
+            return bool(_DECIMAL.search(text)) and _rounds_to(value, ev_b, _last_place(text))
         if isinstance(tol, dict) and "sig" in tol:
             return _round_sig(value, int(tol["sig"])) == _round_sig(ev_b, int(tol["sig"]))
         if isinstance(tol, dict) and "abs" in tol:
@@ -479,30 +633,59 @@ def _other_points(point):
 def _check_local(task: _Task) -> Feedback:
     """The whole ladder for one answer (runs inside the sandbox)."""
     with mpmath.workdps(_DPS):  # values are compared at the precision they were computed at
-        fb = _ladder(task)
-    if fb.parsed:
-        try:
-            fb = replace(fb, understood=to_text(parse(task.answer, variables=task.variables)))
-        except (ParseError, TypeError, ValueError):
-            pass
-    return fb
+        return _ladder(task)
+
+
+@lru_cache(maxsize=512)
+def _portable(e, variables: tuple):
+    """What is sent to the worker for e: its text when that reads back as e, else e itself.
+
+    Rebuilding SymPy objects from a pickle costs as much as parsing them, and the
+    worker keeps what it parsed, so a question asked of many answers is read once.
+    """
+    try:
+        text = to_text(e)
+        if parse(text, variables=variables) == e:
+            return ("text", text)
+    except (ParseError, TypeError, ValueError):
+        pass
+    return ("object", e)
+
+
+@lru_cache(maxsize=512)
+def _from_portable(item, variables: tuple):
+    kind, value = item
+    if kind == "text":
+        value = parse(value, variables=variables)
+    return sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
 
 
 def _ladder(task: _Task) -> Feedback:
+    task = replace(
+        task,
+        key=task.expected[1] if task.expected[0] == "text" else sp.srepr(task.expected[1]),
+        expected=_from_portable(task.expected, task.variables),
+        function=None if task.function is None else _from_portable(task.function, task.variables),
+    )
     text = task.answer
     try:
-        a = parse(text, variables=task.variables)
+        reading = read(text, variables=task.variables)
     except ParseError as exc:
         where = f" (at character {exc.position + 1})" if exc.position is not None else ""
         return _feedback("invalid", f"I could not read your answer: {exc.message}{where}")
-    parsed = sp.latex(a)
+    fb = _judge(task, reading.value, reading.latex, text)
+    return replace(fb, understood=reading.text)
+
+
+def _judge(task: _Task, a, parsed: str, text: str) -> Feedback:
     b = task.expected
     if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
         a = a[0, 0]
-    rel_tol = _float_tolerance(text) if a.has(sp.Float) else 1e-20
-    if b.has(sp.Float):
+    rel_tol = _float_tolerance(text) if _DECIMAL.search(text) else 1e-20
+    if _has_float(b):
         rel_tol = max(rel_tol, 1e-9)
-    cmp = _Compare(task.variables, _seed(text, sp.srepr(b)), rel_tol)
+    # the points depend on the question only, so its values are computed once for every answer
+    cmp = _Compare(task.variables, _seed(str(task.key), *map(str, task.variables)), rel_tol)
     if isinstance(b, sp.MatrixBase):
         return _check_matrix(cmp, a, b, task, parsed)
     if isinstance(a, sp.MatrixBase):
@@ -563,6 +746,8 @@ def check(
     if variables is None:
         names = set().union(*(c.free_symbols for c in context))
         variables = tuple(sorted(names, key=lambda s: s.name))
+    elif isinstance(variables, (list, tuple, str)) and not (variables.strip() if isinstance(variables, str) else variables):
+        variables = ()  # a number is expected: the answer may use no names
     else:
         variables = as_variables(variables, sp.Tuple(*context))
     x = as_variables(wrt, f)[0] if wrt is not None else None
@@ -573,7 +758,9 @@ def check(
         pt = as_point(point, variables)
         order = as_order(order)
     _check_tolerance(tolerance)
-    task = _Task(answer, b, tuple(variables), mode, tolerance, f, x, pt, order)
+    variables = tuple(variables)
+    task = _Task(answer, _portable(b, variables), variables, mode, tolerance,
+                 None if f is None else _portable(f, variables), x, pt, order)
     box = sandbox or default_sandbox()
     try:
         return box.run(_check_local, task, timeout=timeout)

@@ -8,6 +8,8 @@ derivatives, a Taylor polynomial without its factorials, and so on.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 __all__ = ["MESSAGES", "buggy_derivative", "BUGS"]
@@ -74,6 +76,15 @@ def buggy_derivative(expr: sp.Expr, x: sp.Symbol, bug: str) -> sp.Expr:
     return _D(x, bug).d(expr)
 
 
+_T = sp.Symbol("_symtutor_t")
+
+
+@lru_cache(maxsize=64)
+def _outer_derivative(func):
+    """(t, f'(t)) for a function class f."""
+    return _T, sp.diff(func(_T), _T)
+
+
 class _D:
     def __init__(self, x, bug):
         self.x = x
@@ -120,7 +131,6 @@ class _D:
             return sp.diff(e, x)
         if isinstance(e, sp.Function) and len(e.args) == 1:
             u = e.args[0]
-            t = sp.Dummy("t")
-            outer = sp.diff(e.func(t), t).xreplace({t: u})
-            return outer * self.inner(u)
+            t, outer = _outer_derivative(e.func)
+            return outer.xreplace({t: u}) * self.inner(u)
         return sp.diff(e, x)

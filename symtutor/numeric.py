@@ -184,11 +184,10 @@ class _Compiler:
                 f"({', '.join(map(str, self.variables))}); "
                 f"add it to the variables or substitute a value for it."
             )
-        if e.is_Number or e.is_NumberSymbol:
-            value = complex(e)
-            if value.imag:
-                raise UnsupportedExpressionError(f"the constant {e} is not real.")
-            return self.new(None, (), np.float64(value.real))
+        if e.is_Rational or e.is_Float or e.is_NumberSymbol:
+            return self.new(None, (), np.float64(float(e)))
+        if e.is_Number:
+            raise UnsupportedExpressionError(f"the constant {e} is not a finite real number.")
         if e is sp.S.ImaginaryUnit:
             raise UnsupportedExpressionError("complex numbers are not supported by to_numpy().")
         if e.is_Add:
@@ -240,6 +239,11 @@ def to_numpy(expr_or_matrix, variables) -> NumpyFunction:
     """
     expr = as_expr(expr_or_matrix, name="expr_or_matrix", allow_matrix=True)
     variables = as_variables(variables, expr)
+    return compile_expr(expr, variables)
+
+
+def compile_expr(expr, variables: tuple) -> NumpyFunction:
+    """:func:`to_numpy` for a SymPy object and a tuple of Symbols, already checked."""
     comp = _Compiler(variables)
     if isinstance(expr, sp.MatrixBase):
         outs = tuple(comp.compile(e) for e in expr)
@@ -305,3 +309,19 @@ def check_gradient(f, grad, x, *, eps: float = 1e-6, rtol: float = 1e-5, atol: f
     ok = bool(np.all(err <= atol + rtol * np.abs(numeric)))
     worst = int(np.argmax(err - rtol * np.abs(numeric)))
     return GradientCheck(ok, analytic, numeric, float(err.max()), float(rel.max()), worst)
+
+
+def node_values(expr, variables: tuple, args) -> dict:
+    """The value of every distinct subexpression of ``expr`` at ``args``, by node.
+
+    One pass computes them all; the answer checker uses it to compare parts of
+    an answer (its terms) without evaluating them again.
+    """
+    comp = _Compiler(variables)
+    comp.compile(expr)
+    slots: list = [None] * comp.n
+    for i, a in enumerate(args):
+        slots[i] = np.asarray(a, dtype=float)
+    for out, fn, ins, const in comp.program:
+        slots[out] = const if fn is None else fn(*[slots[i] for i in ins])
+    return {node: slots[k] for node, k in comp.slot.items()}

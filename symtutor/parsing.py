@@ -25,6 +25,8 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import sympy as sp
 from mpmath.libmp import prec_to_dps, to_str as mlib_to_str
@@ -32,7 +34,7 @@ from sympy.printing.str import StrPrinter
 
 from .errors import ParseError
 
-__all__ = ["parse", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
+__all__ = ["parse", "read", "Reading", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
 
 MAX_LENGTH = 5000
 """Longest text accepted, in characters."""
@@ -102,8 +104,7 @@ _TOKEN_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # "num", "name", "pow", "op", "end"
     text: str
     pos: int
@@ -163,6 +164,46 @@ def _short(value: sp.Basic) -> str:
     return s if len(s) <= 20 else s[:8] + "…" + f"({len(s)} digits)"
 
 
+# precedence of what a node shows, for deciding brackets in the echo
+_P_ADD, _P_NEG, _P_MUL, _P_POW, _P_ATOM = 1, 1.5, 2, 3, 4
+
+_TEX_FUNC = {
+    "asin": r"\arcsin", "arcsin": r"\arcsin", "acos": r"\arccos", "arccos": r"\arccos",
+    "atan": r"\arctan", "arctan": r"\arctan", "acot": r"\operatorname{arccot}", "arccot": r"\operatorname{arccot}",
+    "asinh": r"\operatorname{arsinh}", "arsinh": r"\operatorname{arsinh}",
+    "acosh": r"\operatorname{arcosh}", "arcosh": r"\operatorname{arcosh}",
+    "atanh": r"\operatorname{artanh}", "artanh": r"\operatorname{artanh}",
+}
+
+
+class _N(NamedTuple):
+    """A parsed piece: its value, and how it was read (LaTeX and plain text) at a precedence."""
+
+    v: object
+    tex: str
+    txt: str
+    p: float
+    entries: tuple = ()  # the entries of a vector written as a list
+
+
+def _wrap_tex(n: _N, p: float) -> str:
+    return rf"\left({n.tex}\right)" if n.p < p else n.tex
+
+
+def _wrap_txt(n: _N, p: float) -> str:
+    return f"({n.txt})" if n.p < p else n.txt
+
+
+@lru_cache(maxsize=256)
+def _symbol_tex(sym: sp.Symbol) -> str:
+    return sp.latex(sym)
+
+
+def _matrix_tex(rows: list[list[_N]]) -> str:
+    body = r" \\ ".join(" & ".join(n.tex for n in row) for row in rows)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+
+
 class _Parser:
     def __init__(
         self,
@@ -173,20 +214,23 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.tok = self.tokens[0]
         self.depth = 0
         self.variables = variables
         self.functions = functions
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
 
     # --- token helpers -------------------------------------------------
-    @property
-    def tok(self) -> _Token:
-        return self.tokens[self.i]
-
+    # self.tok is the current token: kept as an attribute, as it is read very often
     def advance(self) -> _Token:
-        t = self.tokens[self.i]
+        t = self.tok
         self.i += 1
+        self.tok = self.tokens[self.i]
         return t
+
+    def rewind(self, i: int) -> None:
+        self.i = i
+        self.tok = self.tokens[i]
 
     def error(self, message: str, pos: int | None = None) -> ParseError:
         return ParseError(message, text=self.text, position=self.tok.pos if pos is None else pos)
@@ -200,10 +244,10 @@ class _Parser:
         self.depth -= 1
 
     # --- grammar -------------------------------------------------------
-    def parse(self):
+    def parse(self) -> _N:
         if self.tok.kind == "end":
             raise ParseError("The answer is empty: type an expression.", text=self.text, position=0)
-        value = self.expression()
+        node = self.expression()
         if self.tok.kind != "end":
             t = self.tok
             if t.text in ")]":
@@ -211,44 +255,71 @@ class _Parser:
             if t.text == ",":
                 raise self.error("Unexpected ','. Put a list of values in brackets: (a, b) or [a, b].")
             raise self.error(f"Unexpected {t.text!r}.")
-        return value
+        return node
 
-    def expression(self):
+    def expression(self) -> _N:
         self.enter()
-        left = self.term()
+        parts = [self.term()]
+        ops: list[_Token] = []
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.advance()
             if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],"):
                 raise self.error(f"The {op.text!r} has nothing after it.", op.pos)
-            right = self.term()
-            left = self.combine(left, right, op)
+            ops.append(op)
+            parts.append(self.term())
         self.leave()
-        return left
+        return self.chain(parts, ops)
+
+    def chain(self, parts: list[_N], ops: list[_Token]) -> _N:
+        """Combine a run of terms (or of factors) left to right.
+
+        Without vectors or matrices the value is built in one go (one flattening
+        of the sum or product rather than one per operator); the echo is the same.
+        """
+        if not ops:
+            return parts[0]
+        if any(isinstance(p.v, sp.MatrixBase) for p in parts):
+            left = parts[0]
+            for op, right in zip(ops, parts[1:]):
+                left = self.combine(left, right, op)
+            return left
+        left = parts[0]
+        for op, right in zip(ops, parts[1:]):
+            left = self.combine(left, right, op, value=False)
+        if ops[0].text in "+-":
+            value = sp.Add(parts[0].v, *[p.v if op.text == "+" else -p.v for op, p in zip(ops, parts[1:])])
+        else:
+            for op, p in zip(ops, parts[1:]):
+                if op.text == "/" and p.v == 0:
+                    raise self.error("Division by zero.", op.pos)
+            value = sp.Mul(parts[0].v, *[p.v if op.text == "*" else sp.Pow(p.v, -1) for op, p in zip(ops, parts[1:])])
+        return left._replace(v=value)
 
     def starts_factor(self) -> bool:
         t = self.tok
         return t.kind in ("num", "name") or (t.kind == "op" and t.text in "([")
 
-    def term(self):
+    def term(self) -> _N:
         self.enter()
-        left = self.unary()
+        parts = [self.unary()]
+        ops: list[_Token] = []
         while True:
             t = self.tok
             if t.kind == "op" and t.text in "*/":
                 self.advance()
                 if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],*/"):
                     raise self.error(f"The {t.text!r} has nothing after it.", t.pos)
-                right = self.unary()
-                left = self.combine(left, right, t)
+                ops.append(t)
+                parts.append(self.unary())
             elif self.starts_factor():
-                right = self.power()
-                left = self.combine(left, right, _Token("op", "*", t.pos))
+                ops.append(_Token("op", "*", t.pos))
+                parts.append(self.power())
             else:
                 break
         self.leave()
-        return left
+        return self.chain(parts, ops)
 
-    def unary(self):
+    def unary(self) -> _N:
         t = self.tok
         if t.kind == "op" and t.text in "+-":
             self.advance()
@@ -262,7 +333,7 @@ class _Parser:
             return operand
         return self.power()
 
-    def power(self):
+    def power(self) -> _N:
         self.enter()
         base = self.atom()
         if self.tok.kind == "pow":
@@ -274,7 +345,7 @@ class _Parser:
         self.leave()
         return base
 
-    def atom(self):
+    def atom(self) -> _N:
         t = self.tok
         if t.kind == "num":
             self.advance()
@@ -295,15 +366,15 @@ class _Parser:
             raise self.error(f"The {t.text!r} has nothing before it.")
         raise self.error(f"Unexpected {t.text!r}.")
 
-    def group(self, open_: str, close: str):
+    def group(self, open_: str, close: str) -> _N:
         start = self.advance()
         self.enter()
         if self.tok.kind == "op" and self.tok.text == close:
             raise self.error(f"Empty brackets {open_}{close}.", start.pos)
-        items = [self.item()]
+        items = [self.expression()]
         while self.tok.kind == "op" and self.tok.text == ",":
             self.advance()
-            items.append(self.item())
+            items.append(self.expression())
         t = self.tok
         if not (t.kind == "op" and t.text == close):
             if t.kind == "end":
@@ -316,34 +387,38 @@ class _Parser:
         self.advance()
         self.leave()
         if len(items) == 1:
+            only = items[0]
             if open_ == "[":
-                if isinstance(items[0], sp.MatrixBase):
-                    if items[0].cols != 1:
+                if isinstance(only.v, sp.MatrixBase):
+                    if only.v.cols != 1 or not only.entries:
                         raise self.error("Write a matrix as [[a, b], [c, d]].", start.pos)
-                    return sp.Matrix([list(items[0])])  # [[a, b]] is one row
-                return sp.Matrix([items[0]])
-            return items[0]
+                    row = list(only.entries)  # [[a, b]] is one row
+                    txt = "[[" + ", ".join(e.txt for e in row) + "]]"
+                    return _N(sp.Matrix([list(only.v)]), _matrix_tex([row]), txt, _P_ATOM)
+                return _N(sp.Matrix([only.v]), _matrix_tex([[only]]), f"[{only.txt}]", _P_ATOM, (only,))
+            return only
         return self.build_matrix(items, start.pos)
 
-    def item(self):
-        return self.expression()
-
-    def build_matrix(self, items, pos):
-        if all(isinstance(it, sp.MatrixBase) for it in items):
+    def build_matrix(self, items: list[_N], pos) -> _N:
+        if all(isinstance(it.v, sp.MatrixBase) for it in items):
             rows = []
             for it in items:
-                if it.cols != 1:
+                if it.v.cols != 1 or not it.entries:
                     raise self.error("A matrix row must be a list of numbers or expressions.", pos)
-                rows.append(list(it))
+                rows.append(list(it.entries))
             width = len(rows[0])
             if any(len(r) != width for r in rows):
                 raise self.error("The rows of this matrix have different lengths.", pos)
-            return sp.Matrix(rows)
-        if any(isinstance(it, sp.MatrixBase) for it in items):
+            txt = "[" + ", ".join("[" + ", ".join(e.txt for e in r) + "]" for r in rows) + "]"
+            value = sp.Matrix([[e.v for e in r] for r in rows])
+            return _N(value, _matrix_tex(rows), txt, _P_ATOM)
+        if any(isinstance(it.v, sp.MatrixBase) for it in items):
             raise self.error("A list mixes numbers and lists; write a matrix as [[a, b], [c, d]].", pos)
-        return sp.Matrix(items)
+        txt = "(" + ", ".join(it.txt for it in items) + ")"
+        return _N(sp.Matrix([it.v for it in items]), _matrix_tex([[it] for it in items]), txt, _P_ATOM,
+                  tuple(items))
 
-    def number(self, t: _Token):
+    def number(self, t: _Token) -> _N:
         s = t.text
         digits = len(re.sub(r"[^0-9]", "", s.lower().split("e")[0]).lstrip("0")) or 1
         if digits > MAX_DIGITS:
@@ -351,31 +426,35 @@ class _Parser:
         mantissa, _, exp = s.lower().partition("e")
         if exp and abs(int(exp)) > 400:
             raise self.error(f"The number {s} is out of range.", t.pos)
+        tex = rf"{mantissa} \times 10^{{{int(exp)}}}" if exp else s
         if "." in mantissa or exp:
             if "." not in mantissa and exp and int(exp) >= 0:
-                return sp.Integer(int(mantissa) * 10 ** int(exp))
+                return _N(sp.Integer(int(mantissa) * 10 ** int(exp)), tex, s, _P_ATOM if not exp else _P_MUL)
             # up to 17 digits is a double's precision, as Python reads floats
-            return sp.Float(s, 15 if digits <= 17 else digits)
-        return sp.Integer(int(s))
+            value = sp.Float(s, 15 if digits <= 17 else digits)
+            return _N(value, tex, s, _P_ATOM if not exp else _P_MUL)
+        return _N(sp.Integer(int(s)), s, s, _P_ATOM)
 
-    def name(self):
+    def name(self) -> _N:
         t = self.advance()
         name = t.text
         nxt = self.tok
         follows_call = nxt.kind == "op" and nxt.text == "("
         if name in self.symbols and not (name in self.functions and follows_call):
-            return self.symbols[name]
+            sym = self.symbols[name]
+            return _N(sym, _symbol_tex(sym), name, _P_ATOM)
         if name in self.functions:
             if follows_call:
                 args = self.call_args(name)
                 if len(args) != 1:
                     raise self.error(f"{name}() takes one argument.", t.pos)
-                return self.functions[name](args[0])
+                return _N(self.functions[name](args[0].v), rf"{name}\left({args[0].tex}\right)",
+                          f"{name}({args[0].txt})", _P_ATOM)
             raise self.error(f"Write the function {name} with brackets: {name}(...).", t.pos)
         if name in FUNCTIONS:
             return self.apply(name, t)
         if name in _CONSTANTS:
-            return _CONSTANTS[name]
+            return _N(_CONSTANTS[name], r"\pi" if name == "pi" else "e", name, _P_ATOM)
         if name.lower() in FUNCTIONS and follows_call:
             raise self.error(f"Unknown function {name!r}; did you mean {name.lower()!r}?", t.pos)
         if self.variables is None:
@@ -387,7 +466,7 @@ class _Parser:
             sym = self.symbols.get(name)
             if sym is None:
                 sym = self.symbols[name] = sp.Symbol(name)
-            return sym
+            return _N(sym, _symbol_tex(sym), name, _P_ATOM)
         split = self.split_name(name)
         if split is not None:
             # read "xy^2" as the tokens x y^2, so a power binds to the last name
@@ -395,8 +474,8 @@ class _Parser:
             for piece in split:
                 pieces.append(_Token("name", piece, offset))
                 offset += len(piece)
-            self.i -= 1
-            self.tokens[self.i : self.i + 1] = pieces
+            self.tokens[self.i - 1 : self.i] = pieces
+            self.rewind(self.i - 1)
             return self.name()
         return self.unknown_name(name, t, follows_call)
 
@@ -434,7 +513,7 @@ class _Parser:
             return None
         return result
 
-    def call_args(self, name: str) -> list:
+    def call_args(self, name: str) -> list[_N]:
         start = self.advance()  # "("
         self.enter()
         if self.tok.kind == "op" and self.tok.text == ")":
@@ -453,7 +532,7 @@ class _Parser:
         self.leave()
         return args
 
-    def apply(self, name: str, t: _Token):
+    def apply(self, name: str, t: _Token) -> _N:
         func, lo, hi = FUNCTIONS[name]
         nxt = self.tok
         if nxt.kind == "op" and nxt.text == "(":
@@ -471,11 +550,23 @@ class _Parser:
         if not lo <= len(args) <= hi:
             want = "one argument" if hi == 1 else f"{lo} to {hi} arguments"
             raise self.error(f"{name}() takes {want}, not {len(args)}.", t.pos)
-        if any(isinstance(a, sp.MatrixBase) for a in args):
+        if any(isinstance(a.v, sp.MatrixBase) for a in args):
             raise self.error(f"{name}() cannot be applied to a vector or matrix.", t.pos)
-        return func(*args)
+        value = func(*[a.v for a in args])
+        a0 = args[0]
+        txt = f"{name}({', '.join(a.txt for a in args)})"
+        if name == "sqrt":
+            tex = rf"\sqrt{{{a0.tex}}}"
+        elif name == "abs":
+            tex = rf"\left|{a0.tex}\right|"
+        elif name == "log" and len(args) == 2:
+            tex = rf"\log_{{{args[1].tex}}}\left({a0.tex}\right)"
+        else:
+            head = _TEX_FUNC.get(name, "\\" + name)
+            tex = rf"{head}\left({a0.tex}\right)"
+        return _N(value, tex, txt, _P_ATOM)
 
-    def unary_exponent(self):
+    def unary_exponent(self) -> _N:
         t = self.tok
         if t.kind == "op" and t.text == "-":
             self.advance()
@@ -483,47 +574,71 @@ class _Parser:
         return self.atom()
 
     # --- building values ------------------------------------------------
-    def negate(self, value):
-        return -value
+    def negate(self, n: _N) -> _N:
+        return _N(-n.v, "-" + _wrap_tex(n, _P_MUL), "-" + _wrap_txt(n, _P_MUL), _P_NEG)
 
-    def make_power(self, base, exponent, pos: int):
-        if isinstance(exponent, sp.MatrixBase):
+    def make_power(self, base: _N, exponent: _N, pos: int) -> _N:
+        if isinstance(exponent.v, sp.MatrixBase):
             raise self.error("An exponent cannot be a vector or matrix.", pos)
-        if isinstance(base, sp.MatrixBase):
-            if base.shape == (1, 1):
-                base = base[0, 0]
+        b = base.v
+        if isinstance(b, sp.MatrixBase):
+            if b.shape == (1, 1):
+                b = b[0, 0]
             else:
                 raise self.error("Powers of vectors or matrices are not supported here.", pos)
-        _check_power(base, exponent, self.text, pos)
-        return sp.Pow(base, exponent)
+        _check_power(b, exponent.v, self.text, pos)
+        tex = f"{_wrap_tex(base, _P_ATOM)}^{{{exponent.tex}}}"
+        txt = f"{_wrap_txt(base, _P_ATOM)}^{_wrap_txt(exponent, _P_ATOM)}"
+        return _N(sp.Pow(b, exponent.v), tex, txt, _P_POW)
 
-    def combine(self, left, right, op: _Token):
-        lm = isinstance(left, sp.MatrixBase)
-        rm = isinstance(right, sp.MatrixBase)
+    @staticmethod
+    def _echo(left: _N, right: _N, op: _Token) -> _N:
+        if op.text in "+-":
+            tex = f"{left.tex} {op.text} {_wrap_tex(right, _P_MUL)}"
+            txt = f"{left.txt} {op.text} {_wrap_txt(right, _P_MUL)}"
+            return _N(None, tex, txt, _P_ADD)
+        if op.text == "*":
+            juxtapose = left.txt.replace(".", "").isdigit() and not right.txt[:1].isdigit()
+            sep = " " if juxtapose else r" \cdot "
+            tex = f"{_wrap_tex(left, _P_NEG)}{sep}{_wrap_tex(right, _P_MUL)}"
+            txt = f"{_wrap_txt(left, _P_NEG)}*{_wrap_txt(right, _P_MUL)}"
+            return _N(None, tex, txt, _P_MUL)
+        tex = rf"\frac{{{left.tex}}}{{{right.tex}}}"
+        txt = f"{_wrap_txt(left, _P_NEG)}/{_wrap_txt(right, _P_POW)}"
+        return _N(None, tex, txt, _P_MUL)
+
+    def combine(self, left: _N, right: _N, op: _Token, value: bool = True) -> _N:
+        """left op right; with value=False only the echo is built (chain builds the value)."""
+        echo = self._echo(left, right, op)
+        if not value:
+            return echo
+        lv, rv = left.v, right.v
+        lm = isinstance(lv, sp.MatrixBase)
+        rm = isinstance(rv, sp.MatrixBase)
         try:
             if op.text == "+":
-                return left + right
+                return echo._replace(v=lv + rv)
             if op.text == "-":
-                return left - right
+                return echo._replace(v=lv - rv)
             if op.text == "*":
-                if lm and rm and left.cols != right.rows:
+                if lm and rm and lv.cols != rv.rows:
                     raise ValueError
-                return left * right
-            if op.text == "/":
-                if rm:
-                    raise self.error("Cannot divide by a vector or matrix.", op.pos)
-                return left / right
+                return echo._replace(v=lv * rv)
+            if rm:
+                raise self.error("Cannot divide by a vector or matrix.", op.pos)
+            if rv == 0:
+                raise self.error("Division by zero.", op.pos)
+            return echo._replace(v=lv / rv)
         except (TypeError, ValueError, sp.ShapeError) as exc:
             if isinstance(exc, ParseError):
                 raise
             if lm or rm:
                 raise self.error(
                     f"The shapes do not fit for {op.text!r}: "
-                    f"{_shape(left)} and {_shape(right)}.",
+                    f"{_shape(lv)} and {_shape(rv)}.",
                     op.pos,
                 ) from None
             raise self.error(f"Cannot compute {op.text!r} here.", op.pos) from None
-        raise AssertionError(op.text)
 
 
 def _shape(value) -> str:
@@ -550,6 +665,57 @@ def _as_name_map(variables: Iterable[sp.Symbol | str] | None) -> dict[str, sp.Sy
         else:
             raise TypeError(f"variables must be symbols or names, not {type(v).__name__}")
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What :func:`read` understood: the value, and the input written back (LaTeX and text).
+
+    The echo keeps the learner's order of terms and factors and makes every
+    product and grouping explicit, so a misreading such as x y^2 for (x y)^2
+    shows at once.
+    """
+
+    value: object
+    latex: str
+    text: str
+
+
+def read(
+    text: str,
+    *,
+    variables: Iterable[sp.Symbol | str] | None = None,
+    functions: Iterable[str] = (),
+) -> Reading:
+    r"""Parse ``text`` like :func:`parse`, and also echo how it was read.
+
+    Examples:
+        >>> r = read("2x cos(x^2)")
+        >>> r.value
+        2*x*cos(x**2)
+        >>> r.latex
+        '2 x \\cdot \\cos\\left(x^{2}\\right)'
+        >>> r.text
+        '2*x*cos(x^2)'
+        >>> read("xy^2", variables="x y").text
+        'x*y^2'
+    """
+    node = _parser(text, variables, functions).parse()
+    return Reading(node.v, node.tex, node.txt)
+
+
+def _parser(text, variables, functions) -> _Parser:
+    if not isinstance(text, str):
+        raise TypeError(f"parse() reads text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
+    names = _as_name_map(variables)
+    funcs: dict[str, sp.FunctionClass] = {}
+    for f in functions:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", f):
+            raise ParseError(f"{f!r} is not a valid function name.")
+        funcs[f] = sp.Function(f)
+    return _Parser(text, names, funcs)
 
 
 def parse(
@@ -580,17 +746,7 @@ def parse(
           x + z
               ^
     """
-    if not isinstance(text, str):
-        raise TypeError(f"parse() reads text, not {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
-    names = _as_name_map(variables)
-    funcs: dict[str, sp.FunctionClass] = {}
-    for f in functions:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", f):
-            raise ParseError(f"{f!r} is not a valid function name.")
-        funcs[f] = sp.Function(f)
-    return _Parser(text, names, funcs).parse()
+    return _parser(text, variables, functions).parse().v
 
 
 # --------------------------------------------------------------------------

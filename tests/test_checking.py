@@ -62,8 +62,10 @@ def test_wrong_answers(answer, expected):
 
 def test_feedback_echoes_what_was_understood():
     fb = check("2x cos(x^2)", "2 x cos(x^2)")
-    assert fb.parsed == r"2 x \cos{\left(x^{2} \right)}"
+    assert fb.parsed == r"2 x \cdot \cos\left(x^{2}\right)"
     assert fb.understood == "2*x*cos(x^2)"
+    # the echo shows how a product of names was split, and what a power applies to
+    assert check("xy^2", "x y^2").understood == "x*y^2"
 
 
 def test_invalid_answers_are_explained_not_marked():
