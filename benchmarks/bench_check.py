@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     naive_box.run(len, "", timeout=30)
     # symtutor over the whole corpus, then the naive check over it: each in its own
     # block, so that neither runs with the other's data in the processor's caches
-    for i, p in enumerate(pairs):
+    for p in pairs:
         names = p["variables"]
         expected = parse(p["expected"], variables=names)
         kwargs = {"variables": names, "mode": p.get("mode", "equivalent")}

@@ -244,7 +244,7 @@ def main(argv=None) -> int:
             ts_st.append(t)
             t, raw = _time(task.symengine)
             ts_se.append(t)
-            t_conv, _ = _time(lambda: task.to_sympy(raw))
+            t_conv, _ = _time(lambda task=task, raw=raw: task.to_sympy(raw))
             ts_conv.append(t + t_conv)
         m_sp, m_st = statistics.median(ts_sp), statistics.median(ts_st)
         ratio = m_sp / m_st

@@ -525,7 +525,7 @@ class _Builder:
             f = type(expr)
             if f in table:
                 return self.chain(
-                    expr, var, expr.args[0], lambda u, f=f, cls=cls: cls(f(u), u, table[f][2](u), f)
+                    expr, var, expr.args[0], lambda u, f=f, cls=cls, table=table: cls(f(u), u, table[f][2](u), f)
                 )
         if isinstance(expr, AppliedUndef) and len(expr.args) == 1:
             func = expr.func

@@ -84,3 +84,17 @@ def test_module_entry_point():
         [sys.executable, "-m", "symtutor.cli", "derive", "x^3"], capture_output=True, text=True
     )
     assert res.returncode == 0 and "3⋅x" in res.stdout
+
+
+def test_check_command(capsys):
+    code, out, _ = run(capsys, "check", "2x cos(x^2)", "--expected", "2 x cos(x^2)")
+    assert code == 0
+    assert out.splitlines() == ["CORRECT: Correct!", "understood as: 2*x*cos(x^2)"]
+    code, out, _ = run(capsys, "check", "cos(x^2)", "--expected", "2x cos(x^2)", "--function", "sin(x^2)", "--wrt", "x")
+    assert code == 1 and out.startswith("INCORRECT: Check the chain rule")
+    code, out, _ = run(capsys, "check", "2x +", "--expected", "2x", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["status"] == "invalid" and "nothing after it" in data["message"]
+    code, out, _ = run(capsys, "check", "1 + x + x^2", "--expected", "1 + x + x^2/2", "--mode", "taylor",
+                       "--at", "0", "--order", "2", "--json")
+    assert json.loads(out)["diagnosis"] == "taylor_missing_factorial"

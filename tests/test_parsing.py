@@ -146,3 +146,24 @@ def test_hostile_input_is_refused_fast(text, message):
 def test_parse_takes_text_only():
     with pytest.raises(TypeError):
         parse(42)
+
+
+def test_read_echoes_the_structure_it_understood():
+    from symtutor.parsing import read
+
+    r = read("2x cos(x^2)")
+    assert r.value == 2 * x * sp.cos(x**2)
+    assert r.text == "2*x*cos(x^2)"
+    assert r.latex == r"2 x \cdot \cos\left(x^{2}\right)"
+    assert read("xy^2", variables="x y").text == "x*y^2"
+    assert read("-(a+b) c").text == "-(a + b)*c"
+    assert read("(x+1)/(x-1)^2").latex == r"\frac{x + 1}{\left(x - 1\right)^{2}}"
+    assert read("[[a, b], [c, d]]").latex == r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}"
+    assert read("e^(x y)(y, x)").text == "e^(x*y)*(y, x)"
+
+
+def test_division_by_zero_is_a_parse_error():
+    with pytest.raises(ParseError, match="Division by zero"):
+        parse("1/0")
+    with pytest.raises(ParseError, match="Division by zero"):
+        parse("x/(1 - 1)")
