@@ -148,10 +148,28 @@ def _float_table(e, variables: tuple, seed: int) -> dict | None:
     _, grid = _points(len(variables), seed)
     with np.errstate(all="ignore"):
         try:
-            table = node_values(e, variables, grid)
+            return _Table(node_values(e, variables, grid))
         except (SymtutorError, TypeError, ValueError, OverflowError, ZeroDivisionError):
             return None
-    return table
+
+
+class _Table:
+    """Float values by subexpression, cleaned (NaN where undefined) the first time each is asked for."""
+
+    __slots__ = ("raw", "clean")
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.clean: dict = {}
+
+    def __contains__(self, e) -> bool:
+        return e in self.raw
+
+    def __getitem__(self, e) -> np.ndarray:
+        done = self.clean.get(e)
+        if done is None:
+            done = self.clean[e] = _clean(self.raw[e])
+        return done
 
 
 @lru_cache(maxsize=4096)
@@ -180,24 +198,18 @@ class _Compare:
         self._nums, _ = _points(len(self.variables), seed)
         self.tol = mpmath.mpf(rel_tol)
         self.ftol = float(rel_tol)
-        self._tables: list[dict] = []
-        self._floats: dict = {}
+        self._tables: list[_Table] = []
 
     def floats(self, e):
         """Float values of e at the points, from the table of an expression seen before when e is part of it."""
-        done = self._floats.get(e)
-        if done is not None:
-            return done
         for table in self._tables:
             if e in table:
-                break
-        else:
-            table = _float_table(e, self.variables, self.seed)
-            if table is None:
-                return None
-            self._tables.append(table)
-        done = self._floats[e] = _clean(table[e])
-        return done
+                return table[e]
+        table = _float_table(e, self.variables, self.seed)
+        if table is None:
+            return None
+        self._tables.append(table)
+        return table[e]
 
     def value(self, e, i):
         """The 40-digit value of e at point i (None where undefined)."""
@@ -317,6 +329,23 @@ def _derivative_mistakes(f, x) -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def _telling_mistakes(f, x, b, variables: tuple, seed: int) -> tuple:
+    """The mistakes in differentiating f that give something other than b, with their float values.
+
+    Worked out once per question: every wrong answer to it is compared with the same list.
+    """
+    cmp = _Compare(variables, seed, 1e-20)
+    out = []
+    for tag, wrong, fields in _derivative_mistakes(f, x):
+        if wrong == 0:
+            continue
+        if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
+            continue  # this mistake makes no difference here
+        out.append((tag, wrong, fields, cmp.floats(wrong)))
+    return tuple(out)
+
+
 def _same_everywhere(values, tol) -> bool:
     return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, np.abs(values))))
 
@@ -324,10 +353,12 @@ def _same_everywhere(values, tol) -> bool:
 def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback | None:
     f, x = task.function, task.wrt
     if f is not None and x is not None:
-        for tag, wrong, fields in _derivative_mistakes(f, x):
-            if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
-                continue  # this mistake makes no difference here
-            if wrong != 0 and cmp.resembles(a, wrong):
+        fa = cmp.floats(a)
+        for tag, wrong, fields, fw in _telling_mistakes(f, x, b, cmp.variables, cmp.seed):
+            if fa is not None and fw is not None:
+                if _resembles(fa, fw, max(1e-9, 2 * cmp.ftol)):
+                    return _diagnosed(tag, parsed, **dict(fields))
+            elif cmp.resembles(a, wrong):
                 return _diagnosed(tag, parsed, **dict(fields))
     tol = max(1e-9, 2 * cmp.ftol)
     vals = cmp.common(a, b)
