@@ -115,6 +115,13 @@ class _Series:
     def power(self, u: list, alpha) -> list:
         if u[0] == _ZERO:
             if alpha.is_integer and alpha >= 0:
+                k = int(alpha)
+                if len(u) > 1 and u[1] == _ONE and all(c == _ZERO for c in u[2:]):
+                    # (x - a)^k itself: one coefficient
+                    out = [_ZERO] * (self.n + 1)
+                    if k <= self.n:
+                        out[k] = _ONE
+                    return out
                 out = self.const(_ONE)
                 for _ in range(int(alpha)):
                     out = self.mul(out, u)
