@@ -268,6 +268,18 @@ _EXACT = {type(se.Integer(k)) for k in (-1, 0, 1, 2)} | {type(se.Rational(k, 2))
 _NOT_FINITE = (se.zoo, se.oo, -se.oo, se.nan)
 
 
+def _partials(f, variables, order: int, diff):
+    """(alpha, D^alpha f, alpha!) for every multi-index up to ``order``, each from a lower one."""
+    derivs = {(0,) * len(variables): f}
+    for alpha in _multi_indices(len(variables), order):
+        if alpha not in derivs:
+            i = next(k for k, v in enumerate(alpha) if v)
+            prev = list(alpha)
+            prev[i] -= 1
+            derivs[alpha] = diff(derivs[tuple(prev)], variables[i])
+        yield alpha, derivs[alpha], math.prod(math.factorial(k) for k in alpha)
+
+
 def _taylor_engine(f, variables, point, order):
     """The Taylor polynomial, computed in SymEngine and rebuilt once in SymPy."""
     bridge = Bridge([f, *point], opaque_exp=False)
@@ -284,15 +296,8 @@ def _taylor_engine(f, variables, point, order):
             terms = []
     if not terms:
         sub = dict(zip(sv, pe))
-        derivs = {(0,) * len(sv): fe}
-        for alpha in _multi_indices(len(sv), order):
-            if alpha not in derivs:
-                i = next(k for k, v in enumerate(alpha) if v)
-                prev = list(alpha)
-                prev[i] -= 1
-                derivs[alpha] = derivs[tuple(prev)].diff(sv[i])
-            denom = math.prod(math.factorial(k) for k in alpha)
-            terms.append((derivs[alpha].xreplace(sub) / denom, alpha))
+        for alpha, d, denom in _partials(fe, sv, order, lambda e, v: e.diff(v)):
+            terms.append((d.xreplace(sub) / denom, alpha))
     for c, _ in terms:
         if type(c) not in _EXACT and any(c.has(b) for b in _NOT_FINITE):
             raise NotAnalytic
@@ -351,16 +356,9 @@ def _taylor_sympy(f, variables, point, order):
     variables = [real.get(v, v) for v in variables]
     sub = dict(zip(variables, point))
     shifts = [v - a for v, a in zip(variables, point)]
-    derivs = {(0,) * len(variables): f}
     terms = []
-    for alpha in _multi_indices(len(variables), order):
-        if alpha not in derivs:
-            i = next(k for k, v in enumerate(alpha) if v)
-            prev = list(alpha)
-            prev[i] -= 1
-            derivs[alpha] = sp.diff(derivs[tuple(prev)], variables[i])
-        denom = math.prod(math.factorial(k) for k in alpha)
-        c = derivs[alpha].subs(sub) / denom
+    for alpha, d, denom in _partials(f, variables, order, sp.diff):
+        c = d.subs(sub) / denom
         if c.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise NotAnalytic
         terms.append(c * sp.Mul(*[s**k for s, k in zip(shifts, alpha)]))
