@@ -13,22 +13,21 @@ import sympy as sp
 
 from . import steps as S
 from .errors import InvalidArgumentError
+from .parsing import to_text
 
 __all__ = ["expr_text", "expr_latex", "expr_pretty", "render_steps"]
 
 
 def expr_text(e) -> str:
-    """Plain one-line text of an expression, with ``^`` for powers.
+    """Plain one-line text of an expression or matrix, in the syntax answers are typed in.
 
     Examples:
         >>> expr_text(sp.sympify(2) * sp.Symbol("x") ** 3)
         '2*x^3'
+        >>> expr_text(sp.Matrix([sp.E, sp.Symbol("y")]))
+        '(e, y)'
     """
-    if isinstance(e, sp.MatrixBase):
-        if e.cols == 1:
-            return "(" + ", ".join(expr_text(v) for v in e) + ")"
-        return "[" + ", ".join("[" + ", ".join(expr_text(v) for v in row) + "]" for row in e.tolist()) + "]"
-    return sp.sstr(e).replace("**", "^")
+    return to_text(e)
 
 
 def expr_latex(e) -> str:
