@@ -785,6 +785,11 @@ class _TextPrinter(StrPrinter):
 
     _print_Abs = _print_Function
 
+    def _unwritable(self, expr):
+        raise ValueError(f"to_text() cannot write {type(expr).__name__} objects")
+
+    _print_Derivative = _print_Subs = _print_Integral = _unwritable
+
     def _print_MatrixBase(self, expr):
         rows = [[self._print(v) for v in row] for row in expr.tolist()]
         if expr.cols == 1:
@@ -808,11 +813,20 @@ def to_text(obj) -> str:
         >>> to_text(parse("(a, b)"))
         '(a, b)'
     """
-    if isinstance(obj, (int, float)):
-        obj = sp.sympify(obj)  # safe: a Python number, never text
-    if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
+    if isinstance(obj, bool):
+        raise TypeError("to_text() writes SymPy expressions and matrices, not bool")
+    if isinstance(obj, int):
+        obj = sp.Integer(obj)
+    elif isinstance(obj, float):
+        obj = sp.Float(obj)
+    if isinstance(obj, sp.MatrixBase):
+        return _TextPrinter({"order": None}).doprint(obj)
+    if not isinstance(obj, sp.Basic):
         raise TypeError(f"to_text() writes SymPy expressions and matrices, not {type(obj).__name__}")
-    bad = [a for a in sp.preorder_traversal(obj) if isinstance(a, (sp.Derivative, sp.Subs, sp.Integral))] if isinstance(obj, sp.Basic) else []
-    if bad:
-        raise ValueError(f"to_text() cannot write {type(bad[0]).__name__} objects")
-    return _TextPrinter({"order": None}).doprint(obj)
+    return _text_of(obj)
+
+
+@lru_cache(maxsize=4096)
+def _text_of(e: sp.Basic) -> str:
+    # derivations print the same subexpressions again and again: remember them
+    return _TextPrinter({"order": None}).doprint(e)

@@ -243,8 +243,10 @@ def _matrix(sm: S.StepMatrix, fmt: str) -> list[str]:
             step = sm.entries[i][j]
             lines += ["", f"{'## ' if fmt == 'markdown' else ''}{label[0].upper()}{label[1:]}:"]
             lines += _render_tree(step, fmt)
-    lines += ["", "Result:" if fmt != "markdown" else "**Result:**"]
-    lines.append(expr_pretty(sm.result) if fmt == "text" else f"$${expr_latex(sm.result)}$$")
+    if fmt == "text":
+        lines += ["", f"Result: {expr_text(sm.result)}"]
+    else:
+        lines += ["", "**Result:**" if fmt == "markdown" else "Result:", f"$${expr_latex(sm.result)}$$"]
     return lines
 
 

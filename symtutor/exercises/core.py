@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..checking import Feedback, check
+from ..checking import Feedback, Inline, check
+from ..sandbox import default_sandbox
 from ..errors import InvalidArgumentError
 from ..parsing import to_text
 
@@ -44,7 +45,7 @@ class Exercise:
     solution: tuple[str, ...] = ()
     options: tuple[tuple[str, object], ...] = field(default=())
 
-    def check(self, text: str, *, timeout: float = 1.0) -> Feedback:
+    def check(self, text: str, *, timeout: float = 1.0, diagnose: bool = True) -> Feedback:
         """Check a learner's answer to this exercise.
 
         Examples:
@@ -53,7 +54,8 @@ class Exercise:
             True
         """
         return check(
-            text, self.answer, variables=self.variables, mode=self.mode, timeout=timeout, **dict(self.options)
+            text, self.answer, variables=self.variables, mode=self.mode, timeout=timeout, diagnose=diagnose,
+            **dict(self.options),
         )
 
     @property
@@ -61,27 +63,43 @@ class Exercise:
         """The answer in the syntax learners type."""
         return to_text(self.answer)
 
-    def verify(self) -> None:
+    def verify(self, *, timeout: float = 30.0) -> None:
         """Raise AssertionError unless the answer checks, the solution ends in it, and a wrong answer fails.
+
+        The three checks run together in one sandboxed call.
 
         Examples:
             >>> generate("chain_rule", seed=3, difficulty=2).verify()
         """
-        fb = self.check(self.answer_text, timeout=10)
-        assert fb.correct, f"{self.id}: its own answer is marked {fb.status}: {fb.message}"
-        assert self.solution, f"{self.id}: no worked solution"
-        last = self.solution[-1]
-        assert _ends_in(last, self), f"{self.id}: the solution does not end in the answer"
-        wrong = self.check(to_text(_perturb(self.answer)), timeout=10)
-        assert not wrong.correct, f"{self.id}: a perturbed answer is marked correct"
+        problems = default_sandbox().run(_problems, self, timeout=timeout)
+        assert not problems, f"{self.id}: " + "; ".join(problems)
 
 
-def _ends_in(line: str, ex: Exercise) -> bool:
+def _problems(ex: Exercise) -> list[str]:
+    """What is wrong with an exercise (runs inside the sandbox)."""
+    box = Inline()
+    out = []
+    fb = check(ex.answer_text, ex.answer, variables=ex.variables, mode=ex.mode, sandbox=box, **dict(ex.options))
+    if not fb.correct:
+        out.append(f"its own answer is marked {fb.status}: {fb.message}")
+    if not ex.solution:
+        out.append("no worked solution")
+    elif not _ends_in(ex.solution[-1], ex, box):
+        out.append("the solution does not end in the answer")
+    wrong = check(to_text(_perturb(ex.answer)), ex.answer, variables=ex.variables, mode=ex.mode, sandbox=box,
+                  diagnose=False, **dict(ex.options))
+    if wrong.correct:
+        out.append("a perturbed answer is marked correct")
+    return out
+
+
+def _ends_in(line: str, ex: Exercise, box) -> bool:
     """The last solution line (worked out apart from the answer) has the answer's value."""
     text = line.split("Answer:", 1)[1] if line.startswith("Answer:") else line.rsplit("=", 1)[-1]
     text = text.strip().rstrip(".")
     mode = "numeric" if ex.mode == "numeric" else "equivalent"
-    return check(text, ex.answer, variables=ex.variables, mode=mode, timeout=10, tolerance=1e-9 if mode == "numeric" else None).correct
+    tolerance = 1e-9 if mode == "numeric" else None
+    return check(text, ex.answer, variables=ex.variables, mode=mode, tolerance=tolerance, sandbox=box).correct
 
 
 def _perturb(answer):
