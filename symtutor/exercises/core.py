@@ -98,7 +98,7 @@ def _ends_in(line: str, ex: Exercise, box) -> bool:
     text = line.split("Answer:", 1)[1] if line.startswith("Answer:") else line.rsplit("=", 1)[-1]
     text = text.strip().rstrip(".")
     mode = "numeric" if ex.mode == "numeric" else "equivalent"
-    tolerance = 1e-9 if mode == "numeric" else None
+    tolerance = dict(ex.options).get("tolerance", 1e-9) if mode == "numeric" else None
     return check(text, ex.answer, variables=ex.variables, mode=mode, tolerance=tolerance, sandbox=box).correct
 
 
