@@ -28,6 +28,8 @@ from .errors import (
     UnknownSymbolError,
     UnsupportedExpressionError,
 )
+from .exercises.core import Exercise, generate, topics
+from .exercises.sets import ExerciseSet, from_spec, load_spec
 from .numeric import GradientCheck, NumpyFunction, check_gradient, to_numpy
 from .parsing import parse, to_text
 from .render import expr_latex, expr_pretty, expr_text, render_steps
@@ -44,6 +46,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ChainRule",
+    "Exercise",
+    "ExerciseSet",
     "Feedback",
     "MODES",
     "GradientCheck",
@@ -64,6 +68,8 @@ __all__ = [
     "expr_latex",
     "expr_pretty",
     "expr_text",
+    "from_spec",
+    "generate",
     "gradient",
     "gradient_steps",
     "hessian",
@@ -71,10 +77,12 @@ __all__ = [
     "jacobian",
     "jacobian_steps",
     "linearize",
+    "load_spec",
     "parse",
     "render_steps",
     "taylor",
     "taylor_remainder_bound",
     "to_numpy",
     "to_text",
+    "topics",
 ]

@@ -71,6 +71,11 @@ class Feedback:
     def __str__(self) -> str:
         return self.message
 
+    def _repr_markdown_(self) -> str:  # how a notebook shows it
+        icon = {"correct": "✅", "incorrect": "❌", "invalid": "⚠️", "undecided": "❔"}[self.status]
+        seen = f"\n\nUnderstood as: ${self.parsed}$" if self.parsed else ""
+        return f"{icon} **{self.status.capitalize()}** — {self.message}{seen}"
+
 
 @dataclass(frozen=True, slots=True)
 class _Task:
@@ -319,14 +324,16 @@ def _derivative_mistakes(f, x) -> tuple:
     """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x."""
     from .calculus import derivative
 
-    out = [("original_function", f, ())]
-    for y in sorted(f.free_symbols - {x}, key=str):
-        out.append(("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    out = []
     for bug in BUGS:
         try:
             out.append((bug, buggy_derivative(f, x, bug), ()))
         except (ValueError, TypeError):
             continue
+    for y in sorted(f.free_symbols - {x}, key=str):
+        out.append(("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
+    out.append(("original_function", f, ()))
     return tuple(out)
 
 
@@ -336,7 +343,7 @@ def _telling_mistakes(f, x, b, variables: tuple, seed: int) -> tuple:
 
     Worked out once per question: every wrong answer to it is compared with the same list.
     """
-    cmp = _Compare(variables, seed, 1e-20)
+    cmp = _Compare(variables, seed, 1e-30)
     out = []
     for tag, wrong, fields in _derivative_mistakes(f, x):
         if wrong == 0:
@@ -715,7 +722,7 @@ def _judge(task: _Task, a, parsed: str, text: str) -> Feedback:
     b = task.expected
     if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) and not isinstance(b, sp.MatrixBase):
         a = a[0, 0]
-    rel_tol = _float_tolerance(text) if _DECIMAL.search(text) else 1e-20
+    rel_tol = _float_tolerance(text) if _DECIMAL.search(text) else 1e-30
     if _has_float(b):
         rel_tol = max(rel_tol, 1e-9)
     # the points depend on the question only, so its values are computed once for every answer

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +33,9 @@ _EPILOG = """examples:
   symtutor hessian "x^3 + x y^2" --steps
   symtutor taylor "exp(x) cos(y)" --at 0,0 --order 3
   symtutor check "2x cos(x^2)" --expected "2 x cos(x^2)"
+  symtutor topics
+  symtutor generate chain_rule --seed 7 --difficulty 2 -n 10 --format md -o chain.md
+  symtutor generate exercises/week2.yaml --format pdf -o week2.pdf
 
 Type maths as you would write it: 2x sin(x), x^2, e^(x y), sqrt(x), ln(x).
 """
@@ -118,7 +122,104 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=float, help="numeric mode: a relative tolerance")
     p.add_argument("--timeout", type=float, default=1.0, help="seconds allowed for the check (default 1)")
     p.add_argument("--json", action="store_true", help="print a JSON object (for scripts)")
+    sub.add_parser("topics", help="list the exercise topics",
+                   description="List the exercise topics, by course week, with their difficulty levels.")
+
+    p = sub.add_parser(
+        "generate",
+        help="generate exercises or a worksheet",
+        description="Generate exercises on a topic, or the set a YAML spec describes, and export them.",
+        epilog="examples:\n  symtutor generate chain_rule --seed 7 --difficulty 2 -n 10 --format md -o chain.md\n"
+        "  symtutor generate exercises/week2.yaml --format pdf -o week2.pdf",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("source", help="a topic id (see 'symtutor topics') or a YAML spec file")
+    p.add_argument("--seed", type=int, default=0, help="the first seed (default 0); exercise k uses seed + k")
+    p.add_argument("--difficulty", type=int, default=1, choices=(1, 2, 3), help="1, 2 or 3 (default 1)")
+    p.add_argument("-n", "--count", type=int, default=1, help="how many exercises (default 1)")
+    p.add_argument("--format", default="md", choices=("md", "tex", "pdf", "json", "moodle", "ipynb"),
+                   help="md (default), tex (worksheet and -key.tex), pdf, json, moodle or ipynb")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output; pdf needs a file)")
     return parser
+
+
+class _Progress:
+    """A one-line progress bar on standard error, for sets of more than a handful of items."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 5 or not sys.stderr.isatty():
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self.shown = True
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _topics(args) -> int:
+    from .exercises.core import TOPICS, topics
+
+    topics()
+    week = None
+    for t in TOPICS.values():
+        if t.week != week:
+            week = t.week
+            print(f"week {week}")
+        print(f"  {t.id:24} {t.description}")
+        for level, text in enumerate(t.levels, 1):
+            print(f"  {'':24}   {level}: {text}")
+    return 0
+
+
+def _generate(args) -> int:
+    from pathlib import Path
+
+    from . import export
+    from .exercises.sets import from_spec, load_spec
+
+    progress = _Progress("generating")
+    if args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
+        if not Path(args.source).is_file():
+            raise SymtutorError(f"no such spec file: {args.source}")
+        s = load_spec(args.source, progress=progress)
+    else:
+        if args.count < 1:
+            raise SymtutorError("-n must be at least 1")
+        spec = {"title": f"{args.source.replace('_', ' ').capitalize()} (difficulty {args.difficulty})",
+                "items": [{"topic": args.source, "difficulty": args.difficulty, "count": args.count, "seed": args.seed}]}
+        s = from_spec(spec, progress=progress)
+    fmt = args.format
+    if fmt == "pdf":
+        if not args.output:
+            raise SymtutorError("--format pdf needs -o FILE.pdf")
+        sheet, key = export.to_pdf(s, args.output)
+        print(f"wrote {sheet} and {key}", file=sys.stderr)
+        return 0
+    if fmt == "tex":
+        sheet, key = export.to_latex(s)
+        if args.output:
+            out = Path(args.output)
+            out.write_text(sheet, encoding="utf-8")
+            keyfile = out.with_name(out.stem + "-key" + out.suffix)
+            keyfile.write_text(key, encoding="utf-8")
+            print(f"wrote {out} and {keyfile}", file=sys.stderr)
+            return 0
+        text = sheet
+    else:
+        text = {"md": export.to_markdown, "json": export.dump, "moodle": export.to_moodle,
+                "ipynb": export.to_notebook}[fmt](s)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(s.items)} exercises to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _check(args) -> int:
@@ -255,9 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hessian": lambda a: _matrix_command(a, hessian, hessian_steps),
         "taylor": _taylor,
         "check": _check,
+        "topics": _topics,
+        "generate": _generate,
     }
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:  # the reader went away (symtutor topics | head): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
+        return 0
     except SymtutorError as exc:
         print(f"symtutor: error: {_one_line(exc)}", file=sys.stderr)
         return 1

@@ -29,7 +29,8 @@ class Exercise:
 
     ``answer`` is a SymPy expression, or a column matrix when the answer is
     several values.  ``options`` are the extra arguments of :func:`symtutor.check`
-    (the differentiated function, the expansion point, a tolerance, ...).
+    (the differentiated function, the expansion point, a tolerance, ...), as
+    (name, value) pairs sorted by name.
     """
 
     id: str
@@ -189,7 +190,7 @@ def generate(topic: str, *, seed: int, difficulty: int = 1) -> Exercise:
         mode=d.mode,
         hints=tuple(d.hints),
         solution=tuple(d.solution),
-        options=tuple(d.options),
+        options=tuple(sorted(d.options, key=lambda kv: kv[0])),
     )
 
 

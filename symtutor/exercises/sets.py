@@ -92,7 +92,7 @@ def _written(item: Mapping, index: int, title: str) -> Exercise:
         mode=mode,
         hints=tuple(str(h) for h in item.get("hints", ())),
         solution=solution,
-        options=tuple(options),
+        options=tuple(sorted(options, key=lambda kv: kv[0])),
     )
 
 

@@ -1,0 +1,109 @@
+"""Generators: every topic and difficulty generates, verifies itself and is deterministic."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+from symtutor import InvalidArgumentError
+from symtutor.exercises import TOPICS, generate, topics
+from symtutor.export import dump
+from symtutor.exercises.sets import from_spec
+
+ALL = [(t, d) for t in topics() for d in (1, 2, 3)]
+
+
+def test_every_week_and_topic_of_the_course_is_there():
+    expected = {
+        1: ["rise_over_run", "power_rule", "product_rule", "quotient_rule", "chain_rule", "mixed_rules"],
+        2: ["partial_derivatives", "total_derivative", "gradient", "jacobian", "hessian"],
+        3: ["multivariate_chain_rule", "neuron_forward", "network_derivative"],
+        4: ["taylor_1d", "linearization", "taylor_2d"],
+        5: ["newton_raphson", "gradient_descent_step", "newton_step", "lagrange_multipliers"],
+        6: ["linear_regression", "least_squares_gradient"],
+    }
+    for week, ids in expected.items():
+        assert [t.id for t in TOPICS.values() if t.week == week] == ids
+    for t in TOPICS.values():
+        assert t.description and len(t.levels) == 3 and all(t.levels)
+
+
+@pytest.mark.parametrize("topic, difficulty", ALL)
+def test_generates_and_verifies_itself_over_many_seeds(topic, difficulty):
+    for seed in range(6):
+        ex = generate(topic, seed=seed, difficulty=difficulty)
+        assert ex.id == f"{topic}-{difficulty}-{seed}"
+        assert ex.prompt and ex.prompt_latex and len(ex.hints) >= 2 and ex.solution
+        ex.verify()
+        assert ex.check(ex.answer_text).correct
+        assert generate(topic, seed=seed, difficulty=difficulty) == ex
+
+
+def test_answers_are_expressions_or_column_vectors():
+    for topic, difficulty in ALL:
+        ex = generate(topic, seed=11, difficulty=difficulty)
+        if isinstance(ex.answer, sp.MatrixBase):
+            assert ex.answer.cols == 1 or topic in ("jacobian", "hessian")
+        else:
+            assert isinstance(ex.answer, sp.Expr)
+
+
+def test_seeds_give_different_exercises():
+    prompts = {generate("chain_rule", seed=s, difficulty=2).prompt for s in range(20)}
+    assert len(prompts) >= 8
+
+
+_SCRIPT = """
+import sys
+from symtutor.exercises.sets import from_spec
+from symtutor.export import dump
+from symtutor.exercises import topics
+spec = {"title": "all", "items": [{"topic": t, "difficulty": d, "seed": 5} for t in topics() for d in (1, 2, 3)]}
+sys.stdout.write(dump(from_spec(spec)))
+"""
+
+
+def test_byte_identical_under_any_hash_seed():
+    outputs = set()
+    for hashseed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        res = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, env=env, timeout=300)
+        assert res.returncode == 0, res.stderr.decode()
+        outputs.add(res.stdout)
+    assert len(outputs) == 1
+    here = dump(from_spec({"title": "all", "items": [{"topic": t, "difficulty": d, "seed": 5} for t, d in ALL]}))
+    assert outputs == {here.encode()}
+
+
+def test_bad_arguments():
+    with pytest.raises(InvalidArgumentError, match="Did you mean 'chain_rule'"):
+        generate("chain_rul", seed=1)
+    with pytest.raises(InvalidArgumentError, match="difficulty must be 1, 2 or 3"):
+        generate("chain_rule", seed=1, difficulty=4)
+    with pytest.raises(InvalidArgumentError, match="seed must be"):
+        generate("chain_rule", seed=-1)
+
+
+def test_hints_are_graded_towards_the_answer():
+    ex = generate("product_rule", seed=2, difficulty=1)
+    assert "product rule" in ex.hints[0]
+    assert "f' g + f g'" in ex.hints[1]
+    assert "d/dx" in ex.hints[2]
+
+
+def test_exercise_checks_learner_answers_with_diagnosis():
+    from symtutor.diagnosis import buggy_derivative
+    from symtutor.parsing import to_text
+
+    for seed in range(5):
+        ex = generate("chain_rule", seed=seed, difficulty=2)
+        f = dict(ex.options)["function"]
+        wrong = buggy_derivative(f, sp.Symbol("x"), "chain_rule_inner_missing")
+        fb = ex.check(to_text(wrong))
+        assert fb.status == "incorrect"
+        assert fb.diagnosis == "chain_rule_inner_missing", (f, fb.message)
+    assert ex.check(ex.answer_text + " +").status == "invalid"
