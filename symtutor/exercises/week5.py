@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 
 from ..calculus import gradient, hessian
@@ -20,30 +21,40 @@ def newton_raphson(rng, difficulty):
     r1, r2 = rng.randint(-4, 4), rng.randint(1, 5)
     if difficulty == 1:
         f = sp.expand((x - r1) * (x + r2))
-    else:
+        x0 = r1 + rng.choice([-1, 1]) * rng.randint(1, 2)
+        if sp.diff(f, x).subs(x, x0) == 0:
+            x0 += 3
+    elif difficulty == 2:
         f = sp.expand((x - r1) * (x**2 + r2)) + rng.randint(-3, 3)
+        x0 = r1 + rng.choice([-1, 1])
+    else:
+        # increasing everywhere (f' = 3x^2 + p > 0): one real root, near r1, which Newton finds from x0 = r1
+        p, k = rng.randint(1, 4), nonzero(rng, -3, 3)
+        f = x**3 + p * x - (r1**3 + p * r1) + k
+        x0 = r1
     fp = sp.diff(f, x)
-    x0 = r1 + rng.choice([-1, 1]) * rng.randint(1, 2)
     if fp.subs(x, x0) == 0:
-        x0 += 3
-    steps = 1 if difficulty == 1 else 2
+        x0 += 1
     xs = [sp.Integer(x0)]
     lines = []
-    for n in range(steps if difficulty < 3 else 40):
+    for n in range(1 if difficulty == 1 else 2 if difficulty == 2 else 40):
         xn = xs[-1]
-        d = fp.subs(x, xn)
-        if d == 0:
-            break
-        nxt = xn - f.subs(x, xn) / d
+        nxt = xn - f.subs(x, xn) / fp.subs(x, xn)
         if difficulty == 3:
-            nxt = sp.Float(nxt.evalf(30), 30)
-        lines.append(f"x{n + 1} = x{n} - f(x{n})/f'(x{n}) = {to_text(xn)} - ({to_text(f.subs(x, xn))})/({to_text(d)}) = "
-                     f"{to_text(nxt if difficulty < 3 else sp.Float(nxt, 12))}")
+            nxt = sp.Float(nxt, 30)
+        if n < 5:
+            shown = to_text(nxt) if difficulty < 3 else to_text(sp.Float(nxt, 12))
+            lines.append(f"x{n + 1} = x{n} - f(x{n})/f'(x{n}) = {shown}")
         xs.append(nxt)
-        if difficulty == 3 and len(xs) > 2 and abs(xs[-1] - xs[-2]) < 1e-25:
+        if difficulty == 3 and abs(xs[-1] - xs[-2]) < 1e-20:
             break
-    answer = xs[-1] if difficulty < 3 else sp.nsolve(f, x, xs[-1], prec=30)
-    shown = to_text(answer) if difficulty < 3 else to_text(sp.Float(answer, 12))
+    if difficulty < 3:
+        answer, shown = xs[-1], to_text(xs[-1])
+    else:
+        # the root itself, bracketed (f is increasing and changes sign on [r1 - 3, r1 + 3])
+        root = mpmath.findroot(lambda t: t**3 + p * t - (r1**3 + p * r1) + k, (r1 - 3, r1 + 3), solver="anderson")
+        answer = sp.Float(root, 20)
+        shown = to_text(sp.Float(xs[-1], 12))
     what = {1: "x1", 2: "x2", 3: "the root it converges to, to 6 significant figures"}[difficulty]
     return Draft(
         prompt=f"Apply Newton-Raphson to f(x) = {to_text(f)} from x0 = {x0}. Find {what}.",
@@ -53,7 +64,7 @@ def newton_raphson(rng, difficulty):
         mode="numeric",
         hints=("x_{n+1} = x_n - f(x_n)/f'(x_n).", f"f'(x) = {to_text(fp)}.",
                f"x1 = {x0} - ({to_text(f.subs(x, x0))})/({to_text(fp.subs(x, x0))})."),
-        solution=(f"f'(x) = {to_text(fp)}", *lines[:8], f"Answer: {shown}"),
+        solution=(f"f'(x) = {to_text(fp)}", *lines, f"Answer: {shown}"),
         options=(("tolerance", {"sig": 6}),) if difficulty == 3 else (),
     )
 
