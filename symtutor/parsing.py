@@ -791,7 +791,7 @@ class _TextPrinter(StrPrinter):
     _print_Derivative = _print_Subs = _print_Integral = _unwritable
 
     def _print_MatrixBase(self, expr):
-        rows = [[self._print(v) for v in row] for row in expr.tolist()]
+        rows = [[_text_of(v) for v in row] for row in expr.tolist()]
         if expr.cols == 1:
             return "(" + ", ".join(r[0] for r in rows) + ")" if expr.rows > 1 else "[" + rows[0][0] + "]"
         return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"

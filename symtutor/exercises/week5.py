@@ -25,8 +25,9 @@ def newton_raphson(rng, difficulty):
         if sp.diff(f, x).subs(x, x0) == 0:
             x0 += 3
     elif difficulty == 2:
-        f = sp.expand((x - r1) * (x**2 + r2)) + rng.randint(-3, 3)
-        x0 = r1 + rng.choice([-1, 1])
+        # increasing everywhere, so no iterate can land where f' = 0
+        f = x**3 + r2 * x + rng.randint(-6, 6)
+        x0 = rng.randint(-2, 2)
     else:
         # increasing everywhere (f' = 3x^2 + p > 0): one real root, near r1, which Newton finds from x0 = r1
         p, k = rng.randint(1, 4), nonzero(rng, -3, 3)
@@ -70,7 +71,8 @@ def newton_raphson(rng, difficulty):
 
 
 def _quadratic(rng):
-    a, c = rng.randint(1, 4), rng.randint(1, 4)
+    """A quadratic with a positive definite Hessian (a c > b^2), so it has a minimum and H is invertible."""
+    a, c = rng.randint(2, 4), rng.randint(1, 4)
     b = rng.randint(-1, 1)
     return a * x**2 + 2 * b * x * y + c * y**2 + nonzero(rng, -4, 4) * x + nonzero(rng, -4, 4) * y
 
