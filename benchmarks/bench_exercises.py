@@ -2,7 +2,7 @@
 
     python benchmarks/bench_exercises.py [--seeds N]
 
-For each of the 24 topics and 3 difficulties it generates N exercises (seeds
+For each of the 23 topics and 3 difficulties it generates N exercises (seeds
 0 .. N-1, default 200) and verifies each one (its answer checks as correct, its
 worked solution ends in its answer, a perturbed answer is rejected).  It prints
 the rate per topic and overall.  The bar: at least 100 self-verified exercises

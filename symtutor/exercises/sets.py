@@ -100,6 +100,15 @@ def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = No
     """Build an ExerciseSet from a spec mapping (see the module docstring).
 
     ``progress(done, total)`` is called after each exercise, for a progress bar.
+
+    Examples:
+        >>> s = from_spec({"title": "Mixed", "items": [
+        ...     {"topic": "hessian", "difficulty": 2, "count": 2, "seed": 5},
+        ...     {"prompt": "Differentiate x^3.", "answer": "3x^2", "variables": ["x"]}]})
+        >>> [ex.id for ex in s.items]
+        ['hessian-2-5', 'hessian-2-6', 'mixed-3']
+        >>> s.items[2].check("3 x x").correct
+        True
     """
     if not isinstance(spec, Mapping) or "title" not in spec or "items" not in spec:
         raise InvalidArgumentError("a spec is a mapping with a 'title' and a list of 'items'")
