@@ -106,7 +106,7 @@ def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = No
         ...     {"topic": "hessian", "difficulty": 2, "count": 2, "seed": 5},
         ...     {"prompt": "Differentiate x^3.", "answer": "3x^2", "variables": ["x"]}]})
         >>> [ex.id for ex in s.items]
-        ['hessian-2-5', 'hessian-2-6', 'mixed-3']
+        ['hessian-2-5', 'hessian-2-6', 'mixed-2']
         >>> s.items[2].check("3 x x").correct
         True
     """
