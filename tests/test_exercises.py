@@ -107,3 +107,12 @@ def test_exercise_checks_learner_answers_with_diagnosis():
         assert fb.status == "incorrect"
         assert fb.diagnosis == "chain_rule_inner_missing", (f, fb.message)
     assert ex.check(ex.answer_text + " +").status == "invalid"
+
+
+def test_the_topic_catalogue_in_docs_is_up_to_date():
+    from pathlib import Path
+
+    from symtutor.exercises.catalog import catalog_markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "topics.md"
+    assert doc.read_text(encoding="utf-8") == catalog_markdown()
