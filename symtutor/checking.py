@@ -379,7 +379,7 @@ def _diagnose_scalar(cmp: _Compare, a, b, task: _Task, parsed: str) -> Feedback 
         nz = np.abs(vb) > 1e-12
         if nz.sum() >= 3:
             ratios = va[nz] / vb[nz]
-            if _same_everywhere(ratios, tol):
+            if _same_everywhere(ratios, tol) and abs(ratios[0]) > 1e-12:  # 0 is no factor: it is a wrong answer
                 return _diagnosed("constant_factor", parsed, factor=_nice(ratios[0]))
     fa, fb = cmp.floats(a), cmp.floats(b)
     if fa is None or fb is None:

@@ -27,6 +27,8 @@ from .steps import derivative_steps, gradient_steps, hessian_steps, jacobian_ste
 __all__ = ["main"]
 
 _EPILOG = """examples:
+  symtutor practice
+  symtutor progress --plot progress.png
   symtutor derive "x^2 sin(x)" --wrt x --steps
   symtutor gradient "x^2 y + y^3"
   symtutor jacobian "(x^2 y, 5x + sin(y))" --vars x,y
@@ -140,6 +142,30 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="md", choices=("md", "tex", "pdf", "json", "moodle", "ipynb"),
                    help="md (default), tex (worksheet and -key.tex), pdf, json, moodle or ipynb")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output; pdf needs a file)")
+    p = sub.add_parser(
+        "practice",
+        help="a practice drill that remembers your progress",
+        description="Practise: exercises chosen from your history, checked as you type them. At the prompt, "
+        "type an answer, or: hint (the next hint; each lowers the score), steps (the worked solution; the "
+        "exercise then scores nothing), skip, quit, help. Without a terminal, answers are read from standard "
+        "input, one per line.",
+        epilog="examples:\n  symtutor practice\n  symtutor practice --week 2 --count 5\n"
+        "  symtutor practice --topic chain_rule --difficulty 3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--topic", action="append", default=[], metavar="T", help="practise this topic (repeatable)")
+    p.add_argument("--week", type=int, choices=range(1, 7), metavar="N", help="practise the topics of week N (1-6)")
+    p.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="fix the difficulty (default: adaptive)")
+    p.add_argument("--count", type=int, default=10, help="how many exercises (default 10)")
+    p.add_argument("--seed", type=int, help="seed of the first exercise (default: from your history)")
+    p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable transcript at the end")
+
+    p = sub.add_parser("progress", help="your mastery per topic",
+                       description="Show your mastery per topic, plot it, or export every attempt.")
+    p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
+    p.add_argument("--plot", metavar="FILE.png", help="save a chart of accuracy over time and mastery per topic")
+    p.add_argument("--export", choices=("csv",), help="print every attempt as CSV")
     return parser
 
 
@@ -219,6 +245,139 @@ def _generate(args) -> int:
         print(f"wrote {len(s.items)} exercises to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+_HELP = """Type your answer as you would write it: 2x cos(x^2), e^(x y), (a, b) for a vector.
+Commands: hint (the next hint; each lowers the score), steps (the worked solution; the exercise then
+scores nothing), skip, quit, help."""
+
+
+def _pretty(value) -> str:
+    from .render import expr_pretty
+
+    return "\n".join("    " + line for line in expr_pretty(value).splitlines())
+
+
+def _practice(args) -> int:
+    from .exercises.core import TOPICS, topics
+    from .practice import Practice
+    from .progress import ProgressStore
+
+    topics()
+    chosen = list(args.topic)
+    if args.week:
+        chosen += [t.id for t in TOPICS.values() if t.week == args.week]
+    if args.count < 1:
+        raise SymtutorError("--count must be at least 1")
+    interactive = sys.stdin.isatty()
+    quiet = args.json
+    transcript = []
+
+    def say(text: str = "") -> None:
+        if not quiet:
+            print(text, flush=True)
+
+    with ProgressStore(args.db) as store:
+        session = Practice(store, topics=chosen or None, difficulty=args.difficulty, count=args.count, seed=args.seed)
+        say(f"symtutor practice: {args.count} exercise(s). Type 'help' for the commands.")
+        quit_now = False
+        while not quit_now:
+            ex = session.next()
+            if ex is None:
+                break
+            say()
+            say(f"Exercise {len(session.shown)}/{args.count} - {ex.topic.replace('_', ' ')} (difficulty {ex.difficulty})")
+            say(ex.prompt)
+            function = dict(ex.options).get("function")
+            if function is not None:
+                say(_pretty(function))
+            record = {"exercise": ex.id, "prompt": ex.prompt, "events": []}
+            transcript.append(record)
+            while True:
+                if interactive and not quiet:
+                    try:
+                        line = input("> ")
+                    except EOFError:
+                        line = "quit"
+                else:
+                    line = sys.stdin.readline()
+                    if not line:
+                        line = "quit"
+                turn = session.handle(line)
+                event = {"input": line.strip(), "kind": turn.kind}
+                if turn.feedback is not None:
+                    event.update(status=turn.feedback.status, message=turn.feedback.message,
+                                 understood=turn.feedback.understood, diagnosis=turn.feedback.diagnosis)
+                if turn.attempt is not None:
+                    event.update(recorded=turn.attempt.status, score=turn.attempt.score)
+                record["events"].append(event)
+                if turn.kind == "quit":
+                    quit_now = True
+                    break
+                if turn.kind == "help":
+                    say(_HELP)
+                elif turn.kind in ("hint", "skip"):
+                    say(turn.text)
+                elif turn.kind == "steps":
+                    say(turn.text)
+                elif turn.feedback is not None:
+                    fb = turn.feedback
+                    if fb.understood:
+                        say("understood as:")
+                        say(_pretty(parse(fb.understood, variables=ex.variables)))
+                    label = {"correct": "Correct", "incorrect": "Not right", "invalid": "Could not read that",
+                             "undecided": "Undecided"}[fb.status]
+                    say(f"{label}: {fb.message}" if fb.status != "correct" else fb.message)
+                    if fb.status == "incorrect":
+                        say("Try again, or type hint, steps or skip.")
+                if turn.done:
+                    break
+        summary = session.summary()
+        say()
+        say(f"Done: {summary.exercises} exercise(s) in {summary.seconds:.0f} s.")
+        for topic, (total, n) in summary.scores.items():
+            say(f"  {topic:26} {total:.2f} / {n}")
+        say(f"Practise next: {summary.suggestion}")
+        if quiet:
+            print(json.dumps({"session": session.session, "exercises": transcript,
+                              "summary": {"exercises": summary.exercises, "seconds": round(summary.seconds, 3),
+                                          "scores": {t: {"score": round(v[0], 4), "exercises": v[1]}
+                                                     for t, v in summary.scores.items()},
+                                          "suggestion": summary.suggestion}}, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _progress(args) -> int:
+    import csv
+
+    from .exercises.core import TOPICS, topics
+    from .practice import topic_states
+    from .progress import ProgressStore
+
+    topics()
+    with ProgressStore(args.db) as store:
+        history = store.attempts()
+        if args.export == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["at", "session", "exercise_id", "topic", "difficulty", "answer", "status", "score",
+                             "hints", "seconds"])
+            for a in history:
+                writer.writerow([a.at, a.session, a.exercise_id, a.topic, a.difficulty, a.answer, a.status,
+                                 a.score, a.hints, a.seconds])
+            return 0
+        states = topic_states(history, list(TOPICS))
+        print(f"{len(history)} attempt(s) in {store.path}")
+        print(f"{'topic':26} {'week':>4} {'level':>5} {'mastery':>8} {'attempts':>8}  last seen")
+        for t in TOPICS.values():
+            s = states[t.id]
+            seen = s.last_seen[:10] if s.last_seen else "-"
+            print(f"{t.id:26} {t.week:4d} {s.level:5d} {s.mastery:8.0%} {s.attempts:8d}  {seen}")
+        if args.plot:
+            from .plotting import plot_progress
+
+            plot_progress(history, states, args.plot)
+            print(f"wrote {args.plot}")
     return 0
 
 
@@ -358,6 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _check,
         "topics": _topics,
         "generate": _generate,
+        "practice": _practice,
+        "progress": _progress,
     }
     try:
         return handlers[args.command](args)
