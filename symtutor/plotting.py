@@ -68,3 +68,66 @@ def plot_progress(history, states, path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def heart_training(ax, x, y, snapshots, *, every: int = 100):
+    """The target curve, the network's curve at each snapshot (faint) and the final one (bold).
+
+    ``snapshots`` are (iteration, output a3) pairs as :func:`symtutor.assignments.backprop.train`
+    records them; one in ``every`` iterations is drawn.
+    """
+    target = ax.plot(y[0], y[1], color="black", lw=1, ls="--", label="target")[0]
+    faint = []
+    picked = [s for s in snapshots if s[0] % every == 0]
+    for i, a3 in picked[:-1]:
+        faint.append(ax.plot(a3[0], a3[1], color="#c8553d", lw=0.6, alpha=0.08)[0])
+    final = ax.plot(picked[-1][1][0], picked[-1][1][1], color="#c8553d", lw=2.5,
+                    label=f"network after {picked[-1][0]} iterations")[0] if picked else None
+    ax.set_aspect("equal")
+    ax.set_title("Training the network to draw a heart")
+    ax.legend(loc="lower center", fontsize=8)
+    return target, faint, final
+
+
+def cost_history(ax, iterations, costs):
+    """The cost against the iteration, on a log scale."""
+    (line,) = ax.semilogy(iterations, costs, color="#2f6690")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost C")
+    ax.set_title("Cost during training")
+    return line
+
+
+def histogram_fit(ax, x, y, mu, sig, model, *, width: float = 2.5):
+    """The histogram against the model: their overlap, the excess of the model and of the data apart, and χ²."""
+    import numpy as np
+
+    f = model(x, mu, sig)
+    left = x - width / 2
+    overlap = ax.bar(left, np.minimum(y, f), width=width, align="edge", color="#9cc5a1", label="both")
+    excess_data = ax.bar(left, np.clip(y - f, 0, None), bottom=np.minimum(y, f), width=width, align="edge",
+                         color="#2f6690", label="data above the model")
+    excess_model = ax.bar(left, np.clip(f - y, 0, None), bottom=np.minimum(y, f), width=width, align="edge",
+                          color="#e0a030", label="model above the data")
+    chi = float(np.sum((y - f) ** 2))
+    ax.set_xlim(140, 220)
+    ax.set_xlabel("height (cm)")
+    ax.set_ylabel("density")
+    ax.set_title(f"μ = {mu:.2f} cm, σ = {sig:.2f} cm, χ² = {chi:.3g}")
+    ax.legend(fontsize=8)
+    return overlap, excess_data, excess_model
+
+
+def chi2_contours(ax, x, y, path, chi2, *, mu_range=(150, 200), sig_range=(2, 35)):
+    """χ² over μ and σ, as contours, with the steepest-descent path on top."""
+    import numpy as np
+
+    mus = np.linspace(*mu_range, 101)
+    sigs = np.linspace(*sig_range, 101)
+    Z = np.array([[chi2(x, y, m, s) for m in mus] for s in sigs])
+    cs = ax.contourf(mus, sigs, np.log10(Z), levels=30, cmap="viridis")
+    line = ax.plot(path[:, 0], path[:, 1], "o-", color="white", ms=2.5, lw=1)[0]
+    ax.set_xlabel("μ (cm)")
+    ax.set_ylabel("σ (cm)")
+    ax.set_title("log10 χ² and the descent path")
+    return cs, line
