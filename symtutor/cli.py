@@ -161,6 +161,26 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
     p.add_argument("--json", action="store_true", help="print a machine-readable transcript at the end")
 
+    p = sub.add_parser("backprop", help="assignment 1: train a network to draw a heart",
+                       description="Train the 1-6-7-2 sigmoid network by backpropagation (Jacobians derived by "
+                       "the engine) to draw the heart curve.",
+                       epilog="example: symtutor backprop --iterations 10000 --aggression 7 --seed 0 --plot heart.png")
+    p.add_argument("--iterations", type=int, default=10_000, help="steps of steepest descent (default 10000)")
+    p.add_argument("--aggression", type=float, default=3.5, help="the step size (default 3.5)")
+    p.add_argument("--noise", type=float, default=1.0, help="the noise on each Jacobian (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the noise (default 0)")
+    p.add_argument("--plot", metavar="FILE.png", help="save the curves and the cost history")
+    p.add_argument("--derivation", action="store_true", help="show the chain rule through the network first")
+
+    p = sub.add_parser("heights", help="assignment 2: fit a Gaussian to a heights histogram",
+                       description="Fit a Gaussian to the heights histogram by steepest descent on χ².",
+                       epilog="example: symtutor heights --plot heights.png")
+    p.add_argument("--mu", type=float, default=155, help="starting μ in cm (default 155)")
+    p.add_argument("--sig", type=float, default=6, help="starting σ in cm (default 6)")
+    p.add_argument("--steps", type=int, default=50, help="steps of steepest descent (default 50)")
+    p.add_argument("--aggression", type=float, default=2000, help="the step size (default 2000)")
+    p.add_argument("--plot", metavar="FILE.png", help="save the fit and the χ² map with the descent path")
+
     p = sub.add_parser("progress", help="your mastery per topic",
                        description="Show your mastery per topic, plot it, or export every attempt.")
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
@@ -381,6 +401,67 @@ def _progress(args) -> int:
     return 0
 
 
+def _backprop(args) -> int:
+    import numpy as np
+
+    from .assignments import backprop as bp
+
+    if args.derivation:
+        print("\n".join(bp.derivation()))
+        print()
+    rng = np.random.default_rng(args.seed)
+    x, y = bp.training_data()
+    params = bp.init_params(rng)
+    bar = _Progress("training")
+    step = max(1, args.iterations // 100)
+
+    def tick(i, _p):
+        if i % step == 0:
+            bar(i, args.iterations)
+
+    result = bp.train(params, x, y, iterations=args.iterations, aggression=args.aggression, noise=args.noise,
+                      rng=rng, callback=tick if sys.stderr.isatty() else None)
+    print(f"cost after {args.iterations} iterations: {result.costs[-1]:.6g} (from {result.costs[0]:.6g})")
+    if args.plot:
+        from .plotting import cost_history, heart_training, _require_matplotlib
+
+        matplotlib = _require_matplotlib()
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
+        heart_training(left, x, y, result.snapshots)
+        cost_history(right, result.iterations, result.costs)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=100)
+        plt.close(fig)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _heights(args) -> int:
+    from .assignments import heights as h
+
+    x, y = h.heights_data()
+    r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
+    print(f"after {args.steps} steps: μ = {r.mu:.4f} cm, σ = {r.sig:.4f} cm, χ² = {r.chi2:.6g}")
+    if args.plot:
+        from .plotting import _require_matplotlib, chi2_contours, histogram_fit
+
+        matplotlib = _require_matplotlib()
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+        histogram_fit(left, x, y, r.mu, r.sig, h.model)
+        chi2_contours(right, x, y, r.path, h.chi2)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=100)
+        plt.close(fig)
+        print(f"wrote {args.plot}")
+    return 0
+
+
 def _check(args) -> int:
     point = [parse(c) for c in args.at.split(",")] if args.at else None
     fb = check(
@@ -519,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generate": _generate,
         "practice": _practice,
         "progress": _progress,
+        "backprop": _backprop,
+        "heights": _heights,
     }
     try:
         return handlers[args.command](args)
