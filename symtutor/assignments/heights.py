@@ -18,7 +18,8 @@ import sympy as sp
 from ..calculus import derivative
 from ..errors import InvalidArgumentError
 
-__all__ = ["heights_data", "model", "chi2", "jacobian", "steepest_step", "fit", "FitResult", "derivation"]
+__all__ = ["heights_data", "model", "chi2", "jacobian", "steepest_step", "fit", "FitResult", "derivation",
+           "check_learner_derivatives"]
 
 BIN_WIDTH = 2.5
 
@@ -128,3 +129,46 @@ def fit(x, y, *, mu: float = 155, sig: float = 6, steps: int = 50, aggression: f
         mu, sig = mu + dmu, sig + dsig
         path.append((float(mu), float(sig)))
     return FitResult(float(mu), float(sig), chi2(x, y, mu, sig), np.array(path))
+
+
+def check_learner_derivatives(functions, *, mu: float = 170.0, sig: float = 9.0) -> dict[str, str]:
+    """Compare a learner's ``dfdmu(x, mu, sig)`` and ``dfdsig(x, mu, sig)`` with the engine's.
+
+    Returns "ok" or what looks wrong, for each function given.
+
+    Examples:
+        >>> import numpy as np
+        >>> right = lambda x, mu, sig: model(x, mu, sig) * (x - mu) / sig**2
+        >>> check_learner_derivatives({"dfdmu": right, "dfdsig": lambda x, mu, sig: -right(x, mu, sig)})
+        {'dfdmu': 'ok', 'dfdsig': 'not right'}
+    """
+    c = _compiled()
+    x = np.linspace(120, 230, 111)
+    want = {"dfdmu": c.dfdmu(x, mu, sig), "dfdsig": c.dfdsig(x, mu, sig)}
+    out = {}
+    for name, fn in functions.items():
+        if name not in want:
+            out[name] = f"unknown function {name!r}; expected dfdmu or dfdsig"
+            continue
+        try:
+            value = fn(x, mu, sig)
+            if value is None or value is Ellipsis:
+                out[name] = "not written yet: replace the ... with your code"
+                continue
+            got = np.broadcast_to(np.asarray(value, dtype=float), x.shape)
+        except Exception as exc:  # a learner's function: report, never crash
+            out[name] = f"raised {type(exc).__name__}: {exc}"
+            continue
+        w = want[name]
+        if np.allclose(got, w, rtol=1e-7, atol=1e-12):
+            out[name] = "ok"
+        elif np.allclose(-got, w, rtol=1e-7, atol=1e-12):
+            out[name] = "the sign is wrong"
+        else:
+            big = np.abs(w) > 1e-6 * np.abs(w).max()
+            ratio = got[big] / w[big]
+            if np.allclose(ratio, ratio[0], rtol=1e-6) and ratio[0] != 0:
+                out[name] = f"off by a constant factor of {ratio[0]:.4g}"
+            else:
+                out[name] = "not right"
+    return out
