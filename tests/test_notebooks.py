@@ -62,3 +62,24 @@ def test_fitting_runs_end_to_end_and_checks_the_derivatives():
     out = outputs(nb)
     assert "'dfdmu': 'ok'" in out and "'dfdsig': 'not written yet" in out
     assert "mu = 178.520 cm, sigma = 7.550 cm" in out
+
+
+WEEKS = ["00-Tour", "01-Derivatives", "02-Multivariate", "03-ChainRule", "04-Taylor", "05-Optimisation", "06-Regression"]
+
+
+@pytest.mark.parametrize("name", WEEKS)
+def test_every_week_notebook_runs(name):
+    nb = run(NOTEBOOKS / f"{name}.ipynb")
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    shown = [o for c in nb.cells for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {}) or "image/png" in o.get("data", {})]
+    assert shown, "every week shows a widget or a plot"
+
+
+def test_notebooks_hold_no_library_logic():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert "class " not in cell.source, path.name
