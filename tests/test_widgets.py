@@ -120,3 +120,20 @@ def test_descent_race_on_one_pit():
 def test_lagrange_explorer_finds_the_course_maximum():
     app = lagrange_explorer()
     assert any(abs(px + 0.09584) < 2e-3 and abs(py + 0.42531) < 2e-3 for px, py in app.points)
+
+
+def test_taylor_surface_explorer():
+    from symtutor.widgets import taylor_explorer_2d
+
+    app = taylor_explorer_2d("exp(x) cos(y)", point=(0, 0), order=1)
+    assert app.formula.value == "$$P_{1}(x, y) = x + 1$$"
+    app.order.value = 2
+    assert "y^{2}" in app.formula.value
+    worst = max(abs(float((app.remainder.polynomial - app.poly).subs({"x": 0, "y": 0}))), 0.0)
+    assert worst == 0.0
+    f = lambda u, v: np.exp(u) * np.cos(v)  # noqa: E731
+    P = lambda u, v: 1 + u + u**2 / 2 - v**2 / 2  # noqa: E731
+    grid = np.linspace(-1, 1, 21)
+    actual = max(abs(f(u, v) - P(u, v)) for u in grid for v in grid)
+    assert actual <= app.remainder.bound
+    assert app.image.value[:4] == b"\x89PNG"

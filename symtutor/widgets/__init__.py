@@ -11,12 +11,14 @@ from .apps import (
     PracticeApp,
     SandpitApp,
     TaylorApp,
+    TaylorSurfaceApp,
     descent_explorer,
     lagrange_explorer,
     newton_stepper,
     practice,
     sandpit,
     taylor_explorer,
+    taylor_explorer_2d,
 )
 
 __all__ = [
@@ -26,10 +28,12 @@ __all__ = [
     "PracticeApp",
     "SandpitApp",
     "TaylorApp",
+    "TaylorSurfaceApp",
     "descent_explorer",
     "lagrange_explorer",
     "newton_stepper",
     "practice",
     "sandpit",
     "taylor_explorer",
+    "taylor_explorer_2d",
 ]

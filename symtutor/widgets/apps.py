@@ -23,7 +23,8 @@ from ..progress import ProgressStore
 from ..sandpit import PITS, SIZE, SandpitGame, make_pit
 
 __all__ = [
-    "PracticeApp", "practice", "SandpitApp", "sandpit", "TaylorApp", "taylor_explorer",
+    "PracticeApp", "practice", "SandpitApp", "sandpit", "TaylorApp", "taylor_explorer", "TaylorSurfaceApp",
+    "taylor_explorer_2d",
     "NewtonApp", "newton_stepper", "DescentApp", "descent_explorer", "LagrangeApp", "lagrange_explorer",
 ]
 
@@ -280,6 +281,60 @@ class TaylorApp:
 def taylor_explorer(f: str = "exp(sin(x))", **kwargs) -> TaylorApp:
     """The Taylor explorer widget (see :class:`TaylorApp`)."""
     return TaylorApp(f, **kwargs)
+
+
+class TaylorSurfaceApp:
+    """Two variables: f(x, y) and its Taylor polynomial as surfaces, and the error bound over a square."""
+
+    def __init__(self, f: str = "exp(x) cos(y)", *, point=(0.0, 0.0), order: int = 2, half_width: float = 1.0):
+        self.f = W.Text(value=f, description="f(x, y) =", continuous_update=False)
+        self.a = W.FloatSlider(value=point[0], min=-2, max=2, step=0.25, description="a", continuous_update=False)
+        self.b = W.FloatSlider(value=point[1], min=-2, max=2, step=0.25, description="b", continuous_update=False)
+        self.order = W.IntSlider(value=order, min=0, max=4, description="order", continuous_update=False)
+        self.formula = W.HTMLMath()
+        self.bound = W.HTML()
+        self.image = W.Image(format="png")
+        self.half = half_width
+        for c in (self.f, self.a, self.b, self.order):
+            c.observe(lambda _: self.update(), names="value")
+        self.widget = W.VBox([self.f, W.HBox([self.a, self.b, self.order]), self.formula, self.bound, self.image])
+        self.update()
+
+    def update(self) -> None:
+        x, y = sp.symbols("x y")
+        try:
+            f = parse(self.f.value, variables=["x", "y"])
+            pt = (sp.nsimplify(self.a.value), sp.nsimplify(self.b.value))
+            poly = taylor(f, (x, y), point=pt, order=self.order.value)
+            box = [(float(c) - self.half, float(c) + self.half) for c in pt]
+            bound = taylor_remainder_bound(f, (x, y), point=pt, order=self.order.value, interval=box, samples=900)
+        except SymtutorError as exc:
+            self.formula.value = f"<span style='color:#a33'>{html.escape(str(exc).splitlines()[0])}</span>"
+            return
+        self.poly, self.remainder = poly, bound
+        self.formula.value = _maths(rf"P_{{{self.order.value}}}(x, y) = {sp.latex(poly)}")
+        self.bound.value = f"On the square of half-width {self.half:g} about the point: |f − P| ≤ {bound.bound:.3g}"
+        fn, pn = to_numpy(f, [x, y]), to_numpy(poly, [x, y])
+
+        def draw(fig, ax):
+            fig.delaxes(ax)
+            ax3 = fig.add_subplot(projection="3d")
+            xs = np.linspace(box[0][0], box[0][1], 40)
+            ys = np.linspace(box[1][0], box[1][1], 40)
+            X, Y = np.meshgrid(xs, ys)
+            with np.errstate(all="ignore"):
+                ax3.plot_surface(X, Y, np.broadcast_to(fn(X, Y), X.shape), color="#888888", alpha=0.55)
+                ax3.plot_surface(X, Y, np.broadcast_to(pn(X, Y), X.shape), color="#c8553d", alpha=0.55)
+            ax3.set_title("f (grey) and its Taylor polynomial (red)")
+            ax3.set_xlabel("x")
+            ax3.set_ylabel("y")
+
+        self.image.value = _figure(draw, size=(6, 5))
+
+
+def taylor_explorer_2d(f: str = "exp(x) cos(y)", **kwargs) -> TaylorSurfaceApp:
+    """The two-variable Taylor explorer (see :class:`TaylorSurfaceApp`)."""
+    return TaylorSurfaceApp(f, **kwargs)
 
 
 # --------------------------------------------------------------------------
