@@ -22,7 +22,7 @@ def expr_text(e) -> str:
     """Plain one-line text of an expression or matrix, in the syntax answers are typed in.
 
     Examples:
-        >>> expr_text(sp.sympify(2) * sp.Symbol("x") ** 3)
+        >>> expr_text(sp.Integer(2) * sp.Symbol("x") ** 3)
         '2*x^3'
         >>> expr_text(sp.Matrix([sp.E, sp.Symbol("y")]))
         '(e, y)'

@@ -3,7 +3,7 @@
 :func:`derivative_steps` returns the root of a tree whose nodes are frozen
 dataclasses, one class per differentiation rule.  Every node knows its rule
 (``rule``, with the rule's general form in ``formula``), its input (``expr``,
-differentiated with respect to ``var``) and its ``result``; ``eval()``
+differentiated with respect to ``var``) and its ``result``; the ``eval`` method
 recomputes the result from the children alone.  Rendering lives in
 :mod:`symtutor.render`.
 
@@ -69,7 +69,7 @@ class Step:
         """The sub-derivations this step combines."""
         return ()
 
-    def eval(self) -> sp.Expr:
+    def eval(self) -> sp.Expr:  # safe: evaluates the step tree, never text
         """Recompute this step's result from its children."""
         raise NotImplementedError
 
@@ -88,7 +88,7 @@ class ConstantRule(Step):
     formula: ClassVar[str] = "d/dx c = 0"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} c = 0"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.S.Zero
 
 
@@ -100,7 +100,7 @@ class IdentityRule(Step):
     formula: ClassVar[str] = "d/dx x = 1"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} x = 1"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.S.One
 
 
@@ -119,7 +119,7 @@ class ConstantMultipleRule(Step):
     def children(self):
         return (self.inner,)
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self.constant * self.inner.eval()
 
 
@@ -137,7 +137,7 @@ class SumRule(Step):
     def children(self):
         return self.terms
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.Add(*[t.eval() for t in self.terms])
 
 
@@ -162,7 +162,7 @@ class PowerRule(Step):
             return f"1/x^k is the power x^(-k): here n = {n}"
         return ""
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self.exponent * self.var ** (self.exponent - 1)
 
 
@@ -181,7 +181,7 @@ class ProductRule(Step):
     def children(self):
         return self.steps
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         terms = []
         for i, s in enumerate(self.steps):
             others = [f for j, f in enumerate(self.factors) if j != i]
@@ -206,7 +206,7 @@ class QuotientRule(Step):
     def children(self):
         return (self.numerator_step, self.denominator_step)
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         f, g = self.numerator, self.denominator
         return (self.numerator_step.eval() * g - f * self.denominator_step.eval()) / g**2
 
@@ -228,7 +228,7 @@ class ChainRule(Step):
     def children(self):
         return (self.outer, self.inner)
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return _at(self.outer.eval(), self.u, self.inner_expr) * self.inner.eval()
 
 
@@ -240,7 +240,7 @@ class ExpRule(Step):
     formula: ClassVar[str] = "d/dx e^x = e^x"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} e^x = e^x"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.exp(self.var)
 
 
@@ -254,7 +254,7 @@ class ExponentialRule(Step):
     formula: ClassVar[str] = "d/dx a^x = a^x ln(a)"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} a^x = a^x \ln a"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self.base**self.var * sp.log(self.base)
 
 
@@ -266,7 +266,7 @@ class LogRule(Step):
     formula: ClassVar[str] = "d/dx ln(x) = 1/x"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} \ln x = \frac{1}{x}"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return 1 / self.var
 
 
@@ -280,7 +280,7 @@ class LogBaseRule(Step):
     formula: ClassVar[str] = "d/dx log_b(x) = 1/(x ln(b))"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} \log_b x = \frac{1}{x \ln b}"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return 1 / (self.var * sp.log(self.base))
 
 
@@ -372,7 +372,7 @@ class _TableRule(Step):
     def formula_latex(self) -> str:  # type: ignore[override]
         return self._table[self.func][1]
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self._table[self.func][2](self.var)
 
 
@@ -415,7 +415,7 @@ class LogarithmicDifferentiationRule(Step):
     def children(self):
         return (self.inner,)
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self.expr * self.inner.eval()
 
 
@@ -427,7 +427,7 @@ class UndefinedFunctionRule(Step):
     formula: ClassVar[str] = "d/dx f(x) = f'(x)"
     formula_latex: ClassVar[str] = r"\frac{d}{dx} f(x) = f'(x)"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.Derivative(self.expr, self.var)
 
 
@@ -439,7 +439,7 @@ class FallbackRule(Step):
     formula: ClassVar[str] = "(no single rule: computed by the engine)"
     formula_latex: ClassVar[str] = r"\text{(computed directly)}"
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return sp.diff(self.expr, self.var)
 
 
@@ -463,7 +463,7 @@ class SecondDerivative(Step):
     def children(self):
         return (self.first, self.second)
 
-    def eval(self):
+    def eval(self):  # safe: evaluates the step tree, never text
         return self.second.eval()
 
 
@@ -642,7 +642,7 @@ class StepMatrix:
         """The matrix of every entry's result."""
         return sp.Matrix([[s.result for s in row] for row in self.entries])
 
-    def eval(self) -> sp.Matrix:
+    def eval(self) -> sp.Matrix:  # safe: evaluates the step tree, never text
         """The matrix recomputed from every entry's tree."""
         return sp.Matrix([[s.eval() for s in row] for row in self.entries])
 

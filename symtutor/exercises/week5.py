@@ -173,6 +173,6 @@ def lagrange_multipliers(rng, difficulty):
                f"Solve {to_text(eqs[0])} = 0, {to_text(eqs[1])} = 0 and {to_text(g)} = 0.",
                f"The extreme point is {pt}."),
         solution=(f"L = f - λ g; ∂L/∂x = {to_text(eqs[0])}, ∂L/∂y = {to_text(eqs[1])}",
-                  f"with the constraint, the point is ({to_text(sp.sympify(pt[0]))}, {to_text(sp.sympify(pt[1]))})",
+                  f"with the constraint, the point is ({to_text(pt[0])}, {to_text(pt[1])})",
                   f"Answer: {to_text(answer if difficulty > 1 else f.subs({x: pt[0], y: pt[1]}))}"),
     )
