@@ -155,7 +155,11 @@ def check_learner_derivatives(functions, *, mu: float = 170.0, sig: float = 9.0)
         if problem:
             out[name] = problem
             continue
-        got = np.broadcast_to(value, x.shape)
+        try:
+            got = np.broadcast_to(value, x.shape)
+        except ValueError:
+            out[name] = f"wrong shape: {value.shape}; it should give one value per x"
+            continue
         w = want[name]
         if np.allclose(got, w, rtol=1e-7, atol=1e-12):
             out[name] = "ok"
