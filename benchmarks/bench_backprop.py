@@ -117,7 +117,7 @@ def main() -> int:
                 hand.append(_block(lambda x=x, y=y: hand_jacobians(params, x, y), repeat))
                 eng.append(_block(lambda x=x, y=y: bp.jacobians(params, x, y), repeat))
             if jgrad:
-                jx.append(_block(lambda x=x, y=y: jgrad(jp, x, y), repeat))
+                jx.append(_block(lambda x=x, y=y, jp=jp: jgrad(jp, x, y), repeat))
         h, e = statistics.median(hand), statistics.median(eng)
         ok = ok and e <= 1.1 * h
         extra = f" {statistics.median(jx) * 1e6:9.1f} µs" if jgrad else ""

@@ -79,7 +79,7 @@ def heart_training(ax, x, y, snapshots, *, every: int = 100):
     target = ax.plot(y[0], y[1], color="black", lw=1, ls="--", label="target")[0]
     faint = []
     picked = [s for s in snapshots if s[0] % every == 0]
-    for i, a3 in picked[:-1]:
+    for _, a3 in picked[:-1]:
         faint.append(ax.plot(a3[0], a3[1], color="#c8553d", lw=0.6, alpha=0.08)[0])
     final = ax.plot(picked[-1][1][0], picked[-1][1][1], color="#c8553d", lw=2.5,
                     label=f"network after {picked[-1][0]} iterations")[0] if picked else None

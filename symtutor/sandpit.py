@@ -105,9 +105,10 @@ def make_pit(kind: str = "simple", *, seed: int = 0) -> Pit:
     for sx in xs:
         for sy in xs:
             m = _refine(f, grad, (sx, sy), steps=100)
-            if np.hypot(m[0] - best[0], m[1] - best[1]) > 0.3 and 0.05 < m[0] < 5.95 and 0.05 < m[1] < 5.95:
-                if all(np.hypot(m[0] - o[0], m[1] - o[1]) > 0.3 for o in others):
-                    others.append(m)
+            inside = 0.05 < m[0] < 5.95 and 0.05 < m[1] < 5.95
+            new = all(np.hypot(m[0] - o[0], m[1] - o[1]) > 0.3 for o in [best, *others])
+            if inside and new:
+                others.append(m)
     return Pit(kind, depth, best, tuple(others), f, grad)
 
 
