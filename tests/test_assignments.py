@@ -89,7 +89,7 @@ def test_without_noise_training_is_plain_steepest_descent(net):
 def test_learner_jacobians_are_checked_and_mistakes_named(net):
     p, x, y = net
     J = bp.jacobians(p, x, y)
-    no_sigma3 = bp._without_sigma_prime(p, x, y, 3)
+    no_sigma3 = bp._backprop(p, x, y, without_sigma_prime_at=3)
     learner = {
         "J_W3": lambda p, x, y: J["J_W3"],
         "J_b3": lambda p, x, y: -J["J_b3"],

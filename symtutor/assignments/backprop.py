@@ -103,15 +103,11 @@ def _compiled() -> _Compiled:
         "∂C/∂a² = W³ᵀ (∂C/∂a³ ∘ σ'(z³)), and the same again: ∂C/∂W² = (∂C/∂a² ∘ σ'(z²)) a¹ᵀ, ...",
         "∂C/∂W¹ = (∂C/∂a¹ ∘ σ'(z¹)) xᵀ,  ∂C/∂b¹ = Σ ∂C/∂a¹ ∘ σ'(z¹)",
     )
-    compiled = _Compiled(
-        sigma=_compile(sigma, (z,)),
-        # factored, 2(a - y)/N costs one operation fewer per entry than (2a - 2y)/N
-        dcost=_compile(sp.factor(dcost), (a, y, n)),
-        dsigma=_compile(dsigma_a, (a,)),
-        derivation=lines,
-        seconds=0.0,
-    )
-    return _Compiled(compiled.sigma, compiled.dcost, compiled.dsigma, lines, time.perf_counter() - t0)
+    sigma_f = _compile(sigma, (z,))
+    # factored, 2(a - y)/N costs one operation fewer per entry than (2a - 2y)/N
+    dcost_f = _compile(sp.factor(dcost), (a, y, n))
+    dsigma_f = _compile(dsigma_a, (a,))
+    return _Compiled(sigma_f, dcost_f, dsigma_f, derivation=lines, seconds=time.perf_counter() - t0)
 
 
 def derivation() -> tuple[str, ...]:
@@ -180,15 +176,24 @@ def jacobians(params: Mapping, x: np.ndarray, y: np.ndarray) -> dict[str, np.nda
         >>> sorted(jacobians(p, x, y))
         ['J_W1', 'J_W2', 'J_W3', 'J_b1', 'J_b2', 'J_b3']
     """
+    return _backprop(params, x, y)
+
+
+def _backprop(params: Mapping, x: np.ndarray, y: np.ndarray, without_sigma_prime_at: int = 0) -> dict:
+    """The Jacobians by the chain rule; σ' is left out at layer ``without_sigma_prime_at`` (a common slip)."""
     c = _compiled()
     s, ds = c.sigma, c.dsigma
+
+    def sigma_prime(a, layer):
+        return 1 if layer == without_sigma_prime_at else ds(a)
+
     W1, W2, W3 = params["W1"], params["W2"], params["W3"]
     a1 = s(W1 @ x + params["b1"])
     a2 = s(W2 @ a1 + params["b2"])
     a3 = s(W3 @ a2 + params["b3"])
-    d3 = c.dcost(a3, y, x.shape[1]) * ds(a3)
-    d2 = (W3.T @ d3) * ds(a2)
-    d1 = (W2.T @ d2) * ds(a1)
+    d3 = c.dcost(a3, y, x.shape[1]) * sigma_prime(a3, 3)
+    d2 = (W3.T @ d3) * sigma_prime(a2, 2)
+    d1 = (W2.T @ d2) * sigma_prime(a1, 1)
     return {
         "J_W3": d3 @ a2.T,
         "J_b3": d3.sum(axis=1, keepdims=True),
@@ -265,23 +270,13 @@ class JacobianReport:
         return "\n".join(f"{k}: {v}" for k, v in self.results.items())
 
 
-def _without_sigma_prime(params, x, y, layer: int) -> dict:
-    """The Jacobians as they come out when σ' is left out at one layer (a common slip)."""
-    c = _compiled()
-    s, ds = c.sigma, c.dsigma
-    a1 = s(params["W1"] @ x + params["b1"])
-    a2 = s(params["W2"] @ a1 + params["b2"])
-    a3 = s(params["W3"] @ a2 + params["b3"])
-    f3 = 1 if layer == 3 else ds(a3)
-    d3 = c.dcost(a3, y, x.shape[1]) * f3
-    d2 = (params["W3"].T @ d3) * (1 if layer == 2 else ds(a2))
-    d1 = (params["W2"].T @ d2) * (1 if layer == 1 else ds(a1))
-    return {"J_W3": d3 @ a2.T, "J_b3": d3.sum(axis=1, keepdims=True), "J_W2": d2 @ a1.T,
-            "J_b2": d2.sum(axis=1, keepdims=True), "J_W1": d1 @ x.T, "J_b1": d1.sum(axis=1, keepdims=True)}
-
-
 def _close(a, b) -> bool:
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-10)
+
+
+def _slipped_layer(got, want, name: str, missing: Mapping[int, dict]) -> int | None:
+    """The layer whose missing σ' explains ``got``, if one does (and it changes the answer)."""
+    return next((k for k, m in missing.items() if _close(got, m[name]) and not _close(m[name], want)), None)
 
 
 def check_learner_jacobians(functions: Mapping[str, Callable], params: Mapping, x, y) -> JacobianReport:
@@ -297,7 +292,7 @@ def check_learner_jacobians(functions: Mapping[str, Callable], params: Mapping, 
         'the sign is wrong'
     """
     right = jacobians(params, x, y)
-    missing = {layer: _without_sigma_prime(params, x, y, layer) for layer in (1, 2, 3)}
+    missing = {layer: _backprop(params, x, y, without_sigma_prime_at=layer) for layer in (1, 2, 3)}
     out = {}
     for name, fn in functions.items():
         if name not in right:
@@ -317,8 +312,7 @@ def check_learner_jacobians(functions: Mapping[str, Callable], params: Mapping, 
                 out[name] = f"wrong shape: {got.shape}, should be {want.shape} (the shape of {name[2:]})"
         elif _close(-got, want):
             out[name] = "the sign is wrong"
-        elif any(_close(got, m[name]) and not _close(m[name], want) for m in missing.values()):
-            layer = next(k for k, m in missing.items() if _close(got, m[name]) and not _close(m[name], want))
+        elif (layer := _slipped_layer(got, want, name, missing)) is not None:
             out[name] = f"the σ'(z{layer}) factor is missing"
         else:
             ratio = got[want != 0] / want[want != 0] if np.any(want != 0) else np.array([])
