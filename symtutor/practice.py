@@ -30,7 +30,8 @@ from datetime import datetime, timezone
 
 from .checking import Feedback
 from .errors import InvalidArgumentError
-from .exercises.core import TOPICS, Exercise, generate, topics
+from .exercises.core import TOPICS, Exercise, generate
+from .exercises.core import topics as course_topics
 from .progress import Attempt, ProgressStore, now
 
 __all__ = ["TopicState", "topic_states", "choose_next", "Practice", "Turn", "Summary"]
@@ -155,7 +156,7 @@ class Practice:
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        all_topics = list(_all_topics())
+        all_topics = list(course_topics())
         self.topics = list(topics) if topics else all_topics
         unknown = [t for t in self.topics if t not in all_topics]
         if unknown:
@@ -248,6 +249,3 @@ class Practice:
         suggestion = f"{weakest.topic} (mastery {weakest.mastery:.0%}, level {weakest.level})"
         return Summary(len(self.results), scores, self.clock() - self.started, suggestion)
 
-
-def _all_topics():
-    return topics()
