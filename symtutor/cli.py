@@ -423,18 +423,13 @@ def _backprop(args) -> int:
                       rng=rng, callback=tick if sys.stderr.isatty() else None)
     print(f"cost after {args.iterations} iterations: {result.costs[-1]:.6g} (from {result.costs[0]:.6g})")
     if args.plot:
-        from .plotting import cost_history, heart_training, _require_matplotlib
+        from .plotting import cost_history, heart_training, save_figure
 
-        matplotlib = _require_matplotlib()
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        def draw(_fig, left, right):
+            heart_training(left, x, y, result.snapshots)
+            cost_history(right, result.iterations, result.costs)
 
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
-        heart_training(left, x, y, result.snapshots)
-        cost_history(right, result.iterations, result.costs)
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=100)
-        plt.close(fig)
+        save_figure(args.plot, draw, figsize=(11, 5), ncols=2)
         print(f"wrote {args.plot}")
     return 0
 
@@ -446,18 +441,13 @@ def _heights(args) -> int:
     r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
     print(f"after {args.steps} steps: μ = {r.mu:.4f} cm, σ = {r.sig:.4f} cm, χ² = {r.chi2:.6g}")
     if args.plot:
-        from .plotting import _require_matplotlib, chi2_contours, histogram_fit
+        from .plotting import chi2_contours, histogram_fit, save_figure
 
-        matplotlib = _require_matplotlib()
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        def draw(_fig, left, right):
+            histogram_fit(left, x, y, r.mu, r.sig, h.model)
+            chi2_contours(right, x, y, r.path, h.chi2)
 
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
-        histogram_fit(left, x, y, r.mu, r.sig, h.model)
-        chi2_contours(right, x, y, r.path, h.chi2)
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=100)
-        plt.close(fig)
+        save_figure(args.plot, draw, figsize=(12, 5), ncols=2)
         print(f"wrote {args.plot}")
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["accuracy_over_time", "mastery_bars", "plot_progress"]
+__all__ = ["accuracy_over_time", "mastery_bars", "plot_progress", "save_figure"]
 
 
 def _require_matplotlib():
@@ -13,6 +13,35 @@ def _require_matplotlib():
     except ImportError:  # pragma: no cover - depends on the installation
         raise ImportError("plots need matplotlib: pip install 'symtutor[plot]'") from None
     return matplotlib
+
+
+def save_figure(target, draw, *, figsize, ncols: int = 1, dpi: int = 100, width_ratios=None) -> None:
+    """Draw ``draw(fig, *axes)`` on a fresh figure of ``ncols`` plots side by side and save it to ``target``.
+
+    ``target`` is a path (the format follows its suffix) or a binary file object (PNG is written).
+    The figure is closed afterwards, even when drawing fails.
+
+    Examples:
+        >>> import io
+        >>> buf = io.BytesIO()
+        >>> save_figure(buf, lambda fig, ax: ax.plot([0, 1], [1, 0]), figsize=(2, 2))
+        >>> buf.getvalue()[:4]
+        b'\\x89PNG'
+    """
+    import os
+
+    matplotlib = _require_matplotlib()
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    gridspec = {"width_ratios": list(width_ratios)} if width_ratios else None
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False, gridspec_kw=gridspec)
+    try:
+        draw(fig, *axes[0])
+        fig.tight_layout()
+        fig.savefig(target, dpi=dpi, format=None if isinstance(target, (str, os.PathLike)) else "png")
+    finally:
+        plt.close(fig)
 
 
 def accuracy_over_time(ax, history: Sequence, *, window: int = 10):
@@ -58,16 +87,12 @@ def mastery_bars(ax, states: dict):
 
 def plot_progress(history, states, path) -> None:
     """Save both charts, side by side, to ``path``."""
-    matplotlib = _require_matplotlib()
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6), gridspec_kw={"width_ratios": [1, 1.2]})
-    accuracy_over_time(left, history)
-    mastery_bars(right, states)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    def draw(_fig, left, right):
+        accuracy_over_time(left, history)
+        mastery_bars(right, states)
+
+    save_figure(path, draw, figsize=(12, 6), ncols=2, width_ratios=(1, 1.2))
 
 
 def heart_training(ax, x, y, snapshots, *, every: int = 100):

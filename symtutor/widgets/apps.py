@@ -18,6 +18,7 @@ from ..errors import SymtutorError
 from ..numeric import to_numpy
 from ..optimize import METHODS, descend, newton_raphson
 from ..parsing import parse, read
+from ..plotting import save_figure
 from ..practice import Practice
 from ..progress import ProgressStore
 from ..sandpit import PITS, SIZE, SandpitGame, make_pit
@@ -31,20 +32,9 @@ __all__ = [
 
 def _figure(draw, size=(6, 4.5)) -> bytes:
     """PNG bytes of a Matplotlib figure drawn by ``draw(fig, ax)``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=size)
-    try:
-        draw(fig, ax)
-        buf = io.BytesIO()
-        fig.tight_layout()
-        fig.savefig(buf, format="png", dpi=80)
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
+    buf = io.BytesIO()
+    save_figure(buf, draw, figsize=size, dpi=80)
+    return buf.getvalue()
 
 
 def _maths(latex: str) -> str:
