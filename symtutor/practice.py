@@ -34,7 +34,7 @@ from .exercises.core import TOPICS, Exercise, generate
 from .exercises.core import topics as course_topics
 from .progress import Attempt, ProgressStore, now
 
-__all__ = ["TopicState", "topic_states", "choose_next", "Practice", "Turn", "Summary"]
+__all__ = ["TopicState", "topic_states", "choose_next", "Practice", "Turn", "Summary", "plain"]
 
 PROMOTE_AFTER = 3
 DEMOTE_AFTER = 2
@@ -109,6 +109,65 @@ def choose_next(states: dict[str, TopicState], recent: Sequence[str] = (), *, wh
 
     best = max(states.values(), key=lambda s: (round(priority(s), 9), -order.get(s.topic, 0)))
     return best.topic, best.level
+
+
+def _number_ends_at(text: str, i: int) -> bool:
+    """text[i] is the last character of a coefficient (not of a name such as x1, nor an exponent)."""
+    j = i
+    while j >= 0 and (text[j].isdigit() or text[j] == "."):
+        j -= 1
+    return j < i and (j < 0 or not (text[j].isalnum() or text[j] in "_^"))
+
+
+def _divided_before(text: str, i: int) -> bool:
+    """The factor before text[i] is part of a quotient (a/b*c), where a star is clearer kept."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        c = text[j]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif depth == 0:
+            if c == "/":
+                return True
+            if c in " +-,=":
+                return False
+    return False
+
+
+def plain(text: str) -> str:
+    """``text`` (a prompt or hint in typed syntax) without the multiplication stars a reader does not need.
+
+    ``4*x^2*y`` reads ``4x^2 y``, as it is typed.  A star stays between two
+    numbers and after a quotient (``2/x*y``).  symtutor's parser reads
+    juxtaposition exactly as ``*``, so the text still reads back the same.
+
+    Examples:
+        >>> plain("Find df/dx for f = -4*x^(3/2) + 2*sqrt(x) + 2/x^2.")
+        'Find df/dx for f = -4x^(3/2) + 2sqrt(x) + 2/x^2.'
+        >>> plain("f = 3*x^2*y - 2*3 + 6/x*y + x1*x2 + (x + 1)*(x - 1)")
+        'f = 3x^2 y - 2*3 + 6/x*y + x1 x2 + (x + 1)(x - 1)'
+    """
+    out = []
+    for i, c in enumerate(text):
+        if c != "*" or i == 0 or i == len(text) - 1:
+            out.append(c)
+            continue
+        left, right = text[i - 1], text[i + 1]
+        if not (left.isalnum() or left in "_)") or not (right.isalnum() or right in "_("):
+            out.append(c)
+        elif _divided_before(text, i) or (left.isdigit() and right.isdigit()):
+            out.append(c)
+        elif left == ")" and right == "(":
+            pass
+        elif _number_ends_at(text, i - 1) and (right == "(" or (right.isalpha() and right not in "eE")):
+            pass
+        else:
+            out.append(" ")
+    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,43 @@
 """Run a function in a worker process with a hard time and memory bound.
 
 Checking a learner's answer must never hang and never exhaust memory, even
-where SymPy itself would.  A :class:`Sandbox` keeps one worker process (forked,
-so it starts in milliseconds with everything already imported) whose address
-space is capped with ``RLIMIT_AS``.  Each call waits at most ``timeout``
-seconds; a worker that overruns is killed and replaced on the next call.
+where SymPy itself would.  A :class:`Sandbox` keeps a few worker processes
+(forked, so each starts in milliseconds with everything already imported)
+whose address space is capped with ``RLIMIT_AS``.
+
+The time bound of a call counts everything from the moment it is made:
+pickling its arguments, waiting for a free worker behind other calls, sending
+the task, computing and sending the result back.  A worker that overruns is
+killed and replaced on a later call.  A worker never outlives the process that
+started it: it holds only its own end of its socket, it asks Linux to kill it
+when its parent goes (``PR_SET_PDEATHSIG``), and a watchdog thread exits when
+its parent process is gone, whatever killed it.
 """
 
 from __future__ import annotations
 
 import atexit
+import math
 import multiprocessing as mp
 import os
+import pickle
+import signal
+import socket
+import struct
+import sys
 import threading
+import time
 import warnings
+import weakref
 from collections.abc import Callable
 
-from .errors import SymtutorError
+from .errors import InvalidArgumentError, SymtutorError
 
 __all__ = ["Sandbox", "SandboxTimeout", "SandboxMemoryError", "default_sandbox"]
+
+_HEADER = struct.Struct("!Q")
+_WATCH_INTERVAL = 0.2  # seconds between the worker's checks that its parent lives
+_MAX_WAIT = 86_400.0  # the longest single socket wait (socket timeouts need a finite value)
 
 
 class SandboxTimeout(SymtutorError, TimeoutError):
@@ -35,12 +54,56 @@ def _vm_size() -> int:
             for line in fh:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except OSError:  # pragma: no cover - no /proc
         pass
     return 0
 
 
-def _serve(conn, memory_bytes: int) -> None:
+# ---- the worker side --------------------------------------------------------------------
+
+
+def _die_with_parent(parent_pid: int, pdeathsig: bool) -> None:
+    """Make sure this worker ends when the process that forked it ends, however it ends."""
+    if pdeathsig and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+
+    def watch():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(0)
+            time.sleep(_WATCH_INTERVAL)
+
+    if os.getppid() != parent_pid:  # the parent went before the signal was armed
+        os._exit(0)
+    threading.Thread(target=watch, name="symtutor-sandbox-watchdog", daemon=True).start()
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytearray | None:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:])
+        if k == 0:
+            return None
+        got += k
+    return buf
+
+
+def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int, pdeathsig: bool) -> None:
+    for s in others:  # the parent's ends of every socket, ours included: only the parent may hold them
+        try:
+            s.close()
+        except OSError:  # pragma: no cover
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    _die_with_parent(parent_pid, pdeathsig)
     try:
         import resource
 
@@ -50,9 +113,22 @@ def _serve(conn, memory_bytes: int) -> None:
         pass
     while True:
         try:
-            fn, args, kwargs = conn.recv()
-        except (EOFError, OSError):
+            header = _recv_exact(sock, _HEADER.size)
+            if header is None:
+                return
+            payload = _recv_exact(sock, _HEADER.unpack(header)[0])
+            if payload is None:
+                return
+            task = pickle.loads(payload)
+            del payload
+        except MemoryError:
+            return  # the parent sees the socket close and reports the memory bound
+        except OSError:
             return
+        if task is None:  # asked to stop
+            return
+        fn, args, kwargs = task
+        del task
         try:
             result = ("ok", fn(*args, **kwargs))
         except MemoryError:
@@ -60,83 +136,205 @@ def _serve(conn, memory_bytes: int) -> None:
         except BaseException as exc:  # a bug in the called function: hand it back
             result = ("error", exc)
         try:
-            conn.send(result)
-        except Exception as exc:  # an unpicklable result
-            conn.send(("error", RuntimeError(f"result could not be sent back: {exc}")))
+            try:
+                data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                data = pickle.dumps(("memory", None))
+            except Exception as exc:  # an unpicklable result
+                data = pickle.dumps(("error", RuntimeError(f"the result could not be sent back: {exc}")))
+            del result
+            sock.sendall(_HEADER.pack(len(data)))
+            sock.sendall(data)
+        except OSError:
+            return
+
+
+# ---- the parent side --------------------------------------------------------------------
+
+_parent_ends: weakref.WeakSet = weakref.WeakSet()  # every live worker's parent-side socket
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket."""
+
+    def __init__(self, memory_bytes: int):
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        mine, theirs = socket.socketpair()
+        pdeathsig = threading.current_thread() is threading.main_thread()
+        others = [s for s in list(_parent_ends) if s.fileno() >= 0] + [mine]
+        with warnings.catch_warnings():
+            # forking a process that has threads is safe here: the worker only
+            # runs pure computations and talks over its own socket
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.proc = ctx.Process(target=_serve, args=(theirs, others, memory_bytes, os.getpid(), pdeathsig),
+                                    daemon=True, name="symtutor-sandbox")
+            try:
+                self.proc.start()
+            finally:
+                theirs.close()
+        self.sock = mine
+        self.owner = os.getpid()
+        _parent_ends.add(mine)
+
+    def alive(self) -> bool:
+        return self.owner == os.getpid() and self.sock.fileno() >= 0 and self.proc.is_alive()
+
+    def call(self, payload: bytes, deadline: float, max_bytes: int):
+        sock = self.sock
+        sock.settimeout(_remaining(deadline))
+        sock.sendall(_HEADER.pack(len(payload)))
+        sock.settimeout(_remaining(deadline))
+        sock.sendall(payload)
+        header = self._recv(_HEADER.size, deadline)
+        size = _HEADER.unpack(header)[0]
+        if size > max_bytes:
+            raise SandboxMemoryError(f"the result is too large to send back ({size} bytes)")
+        return pickle.loads(self._recv(size, deadline))
+
+    def _recv(self, n: int, deadline: float) -> bytearray:
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            self.sock.settimeout(_remaining(deadline))
+            k = self.sock.recv_into(view[got:])
+            if k == 0:
+                raise EOFError("the worker stopped")
+            got += k
+        return buf
+
+    def kill(self) -> None:
+        if self.owner != os.getpid():  # inherited by a forked process: the worker is not ours to stop
+            self.sock.close()
+            return
+        try:
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        except (OSError, ValueError, AssertionError):  # pragma: no cover - already gone
+            pass
+        self.sock.close()
+
+    def stop(self) -> None:
+        """Ask the worker to finish (so that it exits through its normal path), then make sure it has."""
+        if self.owner != os.getpid():
+            self.sock.close()
+            return
+        try:
+            self.sock.settimeout(1.0)
+            data = pickle.dumps(None)
+            self.sock.sendall(_HEADER.pack(len(data)) + data)
+            self.proc.join(timeout=2)
+        except (OSError, ValueError, AssertionError):
+            pass
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.sock.close()
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return min(left, _MAX_WAIT)
 
 
 class Sandbox:
-    """A worker process that runs functions with a time and memory bound.
+    """Worker processes that run functions with a time and memory bound.
+
+    ``workers`` calls can run at once (each worker is started when first
+    needed); further calls wait for a free worker, and the wait counts against
+    their time bound.
 
     Examples:
         >>> import math
         >>> box = Sandbox(memory_mb=256)
         >>> box.run(math.factorial, 10, timeout=5)
         3628800
+        >>> box.run(math.factorial, 10, timeout=float("inf"))
+        Traceback (most recent call last):
+        ...
+        symtutor.errors.InvalidArgumentError: timeout must be a positive, finite number of seconds, not inf
         >>> box.close()
     """
 
-    def __init__(self, *, memory_mb: int = 512):
-        if memory_mb < 64:
-            raise ValueError(f"memory_mb must be at least 64, not {memory_mb}")
+    def __init__(self, *, memory_mb: int = 512, workers: int = 1):
+        if not isinstance(memory_mb, int) or memory_mb < 64:
+            raise InvalidArgumentError(f"memory_mb must be an integer of at least 64, not {memory_mb!r}")
+        if not isinstance(workers, int) or workers < 1:
+            raise InvalidArgumentError(f"workers must be a positive integer, not {workers!r}")
         self.memory_mb = memory_mb
-        self._lock = threading.Lock()
-        self._proc = None
-        self._conn = None
+        self.workers = workers
+        self.max_message_bytes = min(64 * 2**20, memory_mb * 2**20 // 4)
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._count = 0  # workers started and not yet retired (idle or busy)
 
-    def _start(self) -> None:
-        methods = mp.get_all_start_methods()
-        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        parent, child = ctx.Pipe()
-        with warnings.catch_warnings():
-            # forking a process that has threads is safe here: the worker only
-            # runs pure computations and talks over its own pipe
-            warnings.simplefilter("ignore", DeprecationWarning)
-            proc = ctx.Process(target=_serve, args=(child, self.memory_mb * 2**20), daemon=True)
-            proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+        with self._cond:
+            while True:
+                while self._idle:
+                    w = self._idle.pop()
+                    if w.alive():
+                        return w
+                    w.kill()
+                    self._count -= 1
+                if self._count < self.workers:
+                    w = _Worker(self.memory_mb * 2**20)
+                    self._count += 1
+                    return w
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SandboxTimeout(f"the computation did not finish within {timeout:g} s "
+                                         "(it waited for other computations)")
+                self._cond.wait(left)
 
-    def _kill(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join(timeout=5)
-            self._conn.close()
-        self._proc = self._conn = None
+    def _release(self, w: _Worker, keep: bool) -> None:
+        if not keep:
+            w.kill()
+        with self._cond:
+            if keep:
+                self._idle.append(w)
+            else:
+                self._count -= 1
+            self._cond.notify()
 
     def run(self, fn: Callable, *args, timeout: float = 1.0, **kwargs):
-        """``fn(*args, **kwargs)`` in the worker, within ``timeout`` seconds."""
-        if not timeout > 0:
-            raise ValueError(f"timeout must be positive, not {timeout!r}")
-        with self._lock:
-            if self._proc is None or not self._proc.is_alive():
-                self._kill()
-                self._start()
-            try:
-                self._conn.send((fn, args, kwargs))
-                ready = self._conn.poll(timeout)
-            except (BrokenPipeError, OSError):
-                ready = False
-            if not ready:
-                self._kill()
-                raise SandboxTimeout(f"the computation did not finish within {timeout:g} s")
-            try:
-                status, value = self._conn.recv()
-            except (EOFError, OSError):
-                self._kill()
-                raise SandboxMemoryError("the computation stopped: it ran out of memory") from None
+        """``fn(*args, **kwargs)`` in a worker, within ``timeout`` seconds from this call."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (0 < timeout < math.inf):
+            raise InvalidArgumentError(f"timeout must be a positive, finite number of seconds, not {timeout!r}")
+        deadline = time.monotonic() + timeout
+        payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(payload) > self.max_message_bytes:
+            raise SandboxMemoryError(f"the input is too large to compute with ({len(payload)} bytes; "
+                                     f"at most {self.max_message_bytes})")
+        if time.monotonic() >= deadline:
+            raise SandboxTimeout(f"the computation did not finish within {timeout:g} s")
+        w = self._acquire(deadline, timeout)
+        keep = False
+        try:
+            status, value = w.call(payload, deadline, self.max_message_bytes)
+            keep = status != "memory"  # after running out of memory, a fresh worker
+        except TimeoutError:
+            raise SandboxTimeout(f"the computation did not finish within {timeout:g} s") from None
+        except (EOFError, ConnectionError):
+            raise SandboxMemoryError("the computation stopped: it ran out of memory") from None
+        finally:
+            self._release(w, keep)
         if status == "ok":
             return value
         if status == "memory":
-            with self._lock:
-                self._kill()  # a fresh worker, with its memory back
             raise SandboxMemoryError(f"the computation needed more than {self.memory_mb} MB")
         raise value
 
     def close(self) -> None:
-        """Stop the worker process."""
-        with self._lock:
-            self._kill()
+        """Stop the workers (those busy in another thread go back to the pool when done); a later call starts new ones."""
+        with self._cond:
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+        for w in idle:
+            w.stop()
 
     def __del__(self):  # pragma: no cover - best effort at interpreter exit
         try:
@@ -146,33 +344,28 @@ class Sandbox:
 
 
 _default: Sandbox | None = None
+_default_pid = -1
 _default_lock = threading.Lock()
 
 
 def default_sandbox() -> Sandbox:
     """The process-wide sandbox used by :func:`symtutor.check` (started on first use).
 
+    It runs up to as many calls at once as there are cores (at most 4).
+
     Examples:
         >>> default_sandbox() is default_sandbox()
         True
     """
-    global _default
+    global _default, _default_pid
     with _default_lock:
         if _default is None or _default_pid != os.getpid():
-            _set_default(Sandbox())
+            _default = Sandbox(workers=max(1, min(4, os.cpu_count() or 1)))
+            _default_pid = os.getpid()
         return _default
 
 
-_default_pid = -1
-
-
-def _set_default(box: Sandbox) -> None:
-    global _default, _default_pid
-    _default = box
-    _default_pid = os.getpid()
-
-
 @atexit.register
-def _shutdown() -> None:  # pragma: no cover
+def _shutdown() -> None:
     if _default is not None and _default_pid == os.getpid():
         _default.close()

@@ -33,13 +33,13 @@ def test_derive_json(capsys):
 
 def test_derive_needs_wrt_with_several_variables(capsys):
     code, _, err = run(capsys, "derive", "x y")
-    assert code == 1
+    assert code == 3
     assert err.strip() == "symtutor: error: the expression has variables x, y; choose one with --wrt"
 
 
 def test_parse_errors_are_one_line(capsys):
     code, out, err = run(capsys, "derive", "x +* 2", "--wrt", "x")
-    assert code == 1 and not out
+    assert code == 3 and not out
     assert err.count("\n") == 1 and "(at character 4)" in err
 
 

@@ -179,7 +179,7 @@ def test_a_store_from_a_newer_symtutor_is_refused_and_left_alone(tmp_path):
     with pytest.raises(StoreError, match="written by a newer symtutor"):
         ProgressStore(db)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
-    assert main(["progress", "--db", str(db)]) == 1
+    assert main(["progress", "--db", str(db)]) == 3
 
 
 def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path):
