@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from hypothesis import given
 
 from symtutor.cli import main
 from symtutor.exercises import generate
-from symtutor.practice import Practice, TopicState, choose_next, topic_states
+from symtutor.parsing import parse, to_text
+from symtutor.practice import Practice, TopicState, choose_next, plain, topic_states
 from symtutor.progress import SCHEMA_VERSION, Attempt, ProgressStore, StoreError
 
-SCRIPT = [sys.executable, "-m", "symtutor.cli"]
+from .conftest import expressions
+
+SCRIPT = [sys.executable, "-m", "symtutor"]
 
 
 def _attempt(topic, status, score=None, at="2026-11-20T00:00:00+00:00"):
@@ -274,3 +278,102 @@ def test_progress_table_plot_and_csv(tmp_path, capsys):
     assert main(["progress", "--db", str(db), "--export", "csv"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
     assert rows[0].startswith("at,session,exercise_id") and len(rows) == 5
+
+
+# ---- the terminal edge: Ctrl-C, a killed session, line editing, the echo and the prompt ------------------
+
+
+def _spawn(db, *extra, count=3, seed=1, term="dumb"):
+    return pexpect.spawn(
+        SCRIPT[0], SCRIPT[1:] + ["practice", "--topic", "power_rule", "--difficulty", "2", "--count", str(count),
+                                 "--seed", str(seed), "--db", str(db), *extra],
+        encoding="utf-8", timeout=60, env=dict(os.environ, TERM=term),
+    )
+
+
+def test_line_editing_and_ctrl_c_which_ends_the_session_with_its_summary(tmp_path):
+    db = tmp_path / "p.sqlite3"
+    child = _spawn(db, term="xterm")
+    child.expect(r"> ")
+    child.sendline("skip")
+    child.expect("Exercise 2/3")
+    child.expect("> ")
+    child.sendline("x^2")
+    child.expect("Not right")
+    child.expect("> ")
+    child.send("\x1b[A")  # up: the line typed before
+    child.send("\x7f3\r")  # edited: one character rubbed out, one typed
+    child.expect("understood as: x\\^3")
+    child.expect("> ")
+    child.sendintr()  # Ctrl-C at the prompt
+    child.expect("Interrupted: the attempts so far are recorded.")
+    child.expect("Done: 1 exercise")
+    child.expect("Practise next:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in child.before
+    with ProgressStore(db) as store:
+        assert [(a.status, a.answer) for a in store.attempts()] == [("skipped", ""), ("incorrect", "x^2"),
+                                                                    ("incorrect", "x^3")]
+
+
+def _children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_killed_session_leaves_no_process_behind(tmp_path):
+    child = _spawn(tmp_path / "p.sqlite3")
+    child.expect(r"\r\n> ")
+    child.sendline("0")  # a check: the sandbox worker is running now
+    child.expect("Not right")
+    workers = _children(child.pid)
+    assert workers, "the session has no worker process"
+    os.kill(child.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.05)
+    left = [p for p in workers if _alive(p)]
+    child.close(force=True)
+    assert not left, f"processes left behind: {left}"
+
+
+def test_the_echo_shows_the_answer_as_typed_and_the_prompt_has_no_stars(tmp_path):
+    ex = generate("power_rule", seed=1, difficulty=2)
+    assert "*" in ex.prompt
+    res = subprocess.run(
+        SCRIPT + ["practice", "--topic", "power_rule", "--difficulty", "2", "--count", "1", "--seed", "1",
+                  "--db", str(tmp_path / "p.sqlite3")],
+        input=b"1/2 + (x-2)/4\n" + b"x" * 100_000 + b"\n\xff\xfe\nhint\nquit\n", capture_output=True, timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.decode().splitlines()
+    assert "Find df/dx for f = -8x^2 + 6/x." in lines
+    assert "understood as: 1/2 + (x - 2)/4" in lines  # not x/4
+    assert not [line for line in lines if line.startswith(("Find", "This needs")) and "*" in line]
+    refused = [line for line in lines if line.startswith("Could not read that")]
+    assert len(refused) == 2 and "too long" in refused[0]  # an over-long line, then one that is not UTF-8
+
+
+@given(expressions)
+def test_a_prompt_without_stars_reads_back_the_same(e):
+    text = to_text(e)
+    assert parse(plain(text), variables="x y z") == parse(text, variables="x y z")
