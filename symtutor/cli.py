@@ -91,7 +91,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         for token in self.escaped:  # show values as they were typed
-            message = message.replace(token, token[1:])
+            message = message.replace(repr(token), repr(token[1:])).replace(" " + token, " " + token[1:])
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 

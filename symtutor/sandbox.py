@@ -7,7 +7,8 @@ whose address space is capped with ``RLIMIT_AS``.
 
 The time bound of a call counts everything from the moment it is made:
 pickling its arguments, waiting for a free worker behind other calls, sending
-the task, computing and sending the result back.  A worker that overruns is
+the task, computing and sending the result back (only starting a fresh
+worker, a fork that takes milliseconds, is not counted).  A worker that overruns is
 killed and replaced on a later call.  A worker never outlives the process that
 started it: it holds only its own end of its socket, it asks Linux to kill it
 when its parent goes (``PR_SET_PDEATHSIG``), and a watchdog thread exits when
@@ -38,6 +39,7 @@ __all__ = ["Sandbox", "SandboxTimeout", "SandboxMemoryError", "default_sandbox"]
 _HEADER = struct.Struct("!Q")
 _WATCH_INTERVAL = 0.2  # seconds between the worker's checks that its parent lives
 _MAX_WAIT = 86_400.0  # the longest single socket wait (socket timeouts need a finite value)
+_START_TIMEOUT = 60.0  # a fresh worker reports ready within this (it takes milliseconds)
 
 
 class SandboxTimeout(SymtutorError, TimeoutError):
@@ -111,6 +113,10 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # pragma: no cover - platforms without rlimits
         pass
+    try:
+        sock.sendall(b"R")  # ready
+    except OSError:  # pragma: no cover - the parent has gone
+        return
     while True:
         try:
             header = _recv_exact(sock, _HEADER.size)
@@ -176,6 +182,16 @@ class _Worker:
         self.sock = mine
         self.owner = os.getpid()
         _parent_ends.add(mine)
+        t0 = time.monotonic()
+        try:
+            mine.settimeout(_START_TIMEOUT)
+            ready = mine.recv(1) == b"R"
+        except OSError:
+            ready = False
+        if not ready:
+            self.kill()
+            raise SandboxTimeout(f"the worker process did not start within {_START_TIMEOUT:g} s")
+        self.started_in = time.monotonic() - t0
 
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.sock.fileno() >= 0 and self.proc.is_alive()
@@ -271,19 +287,20 @@ class Sandbox:
         self._idle: list[_Worker] = []
         self._count = 0  # workers started and not yet retired (idle or busy)
 
-    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+    def _acquire(self, deadline: float, timeout: float) -> tuple[_Worker, float]:
+        """A free worker, and the seconds spent starting it (not counted against the call's bound)."""
         with self._cond:
             while True:
                 while self._idle:
                     w = self._idle.pop()
                     if w.alive():
-                        return w
+                        return w, 0.0
                     w.kill()
                     self._count -= 1
                 if self._count < self.workers:
                     w = _Worker(self.memory_mb * 2**20)
                     self._count += 1
-                    return w
+                    return w, w.started_in
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise SandboxTimeout(f"the computation did not finish within {timeout:g} s "
@@ -311,7 +328,8 @@ class Sandbox:
                                      f"at most {self.max_message_bytes})")
         if time.monotonic() >= deadline:
             raise SandboxTimeout(f"the computation did not finish within {timeout:g} s")
-        w = self._acquire(deadline, timeout)
+        w, starting = self._acquire(deadline, timeout)
+        deadline += starting
         keep = False
         try:
             status, value = w.call(payload, deadline, self.max_message_bytes)

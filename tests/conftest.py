@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import mpmath
+import pytest
 import sympy as sp
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -83,3 +84,13 @@ def numerically_equal(a, b, variables=SYMBOLS, *, points: int = 6, seed: int = 0
 
 def _finite(z: complex) -> bool:
     return z == z and abs(z) != float("inf")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_the_shared_sandbox():
+    """Stop the shared sandbox's workers when the tests end, so that they exit (and coverage saves) first."""
+    yield
+    from symtutor import sandbox
+
+    if sandbox._default is not None:
+        sandbox._default.close()

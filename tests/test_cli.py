@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from symtutor import cli
 from symtutor.cli import main
 
 
@@ -80,9 +81,7 @@ def test_console_script():
 
 
 def test_module_entry_point():
-    res = subprocess.run(
-        [sys.executable, "-m", "symtutor.cli", "derive", "x^3"], capture_output=True, text=True
-    )
+    res = subprocess.run([sys.executable, "-m", "symtutor", "derive", "x^3"], capture_output=True, text=True)
     assert res.returncode == 0 and "3⋅x" in res.stdout
 
 
@@ -98,3 +97,109 @@ def test_check_command(capsys):
     code, out, _ = run(capsys, "check", "1 + x + x^2", "--expected", "1 + x + x^2/2", "--mode", "taylor",
                        "--at", "0", "--order", "2", "--json")
     assert json.loads(out)["diagnosis"] == "taylor_missing_factorial"
+
+
+# ---- a user's mistakes: one line, an exit code, never a traceback ------------------------------------------
+
+
+def usage_error(capsys, *argv):
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def one_line_error(capsys, *argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 3 and err.startswith("symtutor: error: ") and err.count("\n") == 1, (code, err)
+    return err
+
+
+def test_values_may_start_with_a_minus_sign(capsys):
+    code, out, _ = run(capsys, "derive", "-x^2", "--wrt", "x")
+    assert code == 0 and out.strip() == "-2⋅x"
+    code, out, _ = run(capsys, "check", "-sin(x)", "--expected", "-sin(x)")
+    assert code == 0 and out.startswith("CORRECT")
+    code, out, _ = run(capsys, "taylor", "exp(x)", "--at", "-1", "--order", "1", "--interval", "-1.5,-0.5", "--json")
+    assert code == 0 and json.loads(out)["point"] == ["-1"]
+    code, out, _ = run(capsys, "check", "-hx", "--expected=-h", "--variables", "h,x")
+    assert code == 1 and "understood as: -h*x" in out  # only "-h" itself is the help option
+    err = usage_error(capsys, "derive", "-x^2", "--wrt", "x", "--bogus")
+    assert "unrecognized arguments: --bogus" in err
+    err = usage_error(capsys, "generate", "power_rule", "-n", "-2")
+    assert "must be at least 1, not -2" in err
+
+
+def test_exit_codes_tell_incorrect_from_an_error(capsys):
+    assert run(capsys, "check", "2x", "--expected", "2x")[0] == 0
+    assert run(capsys, "check", "3x", "--expected", "2x")[0] == 1  # incorrect
+    assert run(capsys, "check", "2x +", "--expected", "2x")[0] == 1  # an unreadable answer is a verdict too
+    assert "+' has nothing after it" in one_line_error(capsys, "check", "2x", "--expected", "2x +")  # an error
+    assert "choose one with --wrt" in one_line_error(capsys, "derive", "x y")
+    usage_error(capsys, "check", "2x")  # --expected is missing
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "130  interrupted" in out
+    assert cli.EXIT_CODES[1].startswith("check: the answer is not correct")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "1e9", "soon"])
+def test_a_check_bound_must_be_a_positive_number_of_seconds(capsys, value):
+    err = usage_error(capsys, "check", "x", "--expected", "x", "--timeout", value)
+    assert "argument --timeout" in err
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "sheet.md"
+    assert "the folder" in one_line_error(capsys, "generate", "power_rule", "-o", str(missing))
+    assert not (tmp_path / "no").exists()  # no folder is made
+    assert "is a folder" in one_line_error(capsys, "generate", "power_rule", "-o", str(tmp_path))
+    assert "is a folder" in one_line_error(capsys, "generate", "power_rule", "--format", "tex", "-o", str(tmp_path))
+    assert "needs -o FILE.pdf" in one_line_error(capsys, "generate", "power_rule", "--format", "pdf")
+    err = one_line_error(capsys, "progress", "--db", str(tmp_path / "p.sqlite3"), "--plot", str(tmp_path / "p.xyz"))
+    assert ".png, .pdf or .svg" in err
+    assert "the folder" in one_line_error(capsys, "heights", "--plot", str(missing.with_suffix(".png")))
+    assert "/proc/sheet.md" in one_line_error(capsys, "generate", "power_rule", "-o", "/proc/sheet.md")  # an OSError
+    out = tmp_path / "sheet.tex"
+    assert run(capsys, "generate", "power_rule", "--format", "tex", "-o", str(out))[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet-key.tex", "sheet.tex"]
+
+
+def test_plots_work_on_the_plain_install():
+    from importlib.metadata import requires
+
+    plain = [r for r in requires("symtutor") if "extra ==" not in r]
+    assert any(r.startswith("matplotlib") for r in plain)  # --plot needs no extra
+
+
+def test_a_spec_that_is_not_yaml_is_one_line(tmp_path, capsys):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("title: [unclosed\nitems:\n  - topic: power_rule\n", encoding="utf-8")
+    err = one_line_error(capsys, "generate", str(spec))
+    assert "<unicode string>" not in err
+
+
+def test_a_derivation_is_bounded_in_time(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "COMPUTE_TIMEOUT", 0.5)
+    err = one_line_error(capsys, "derive", "x^x^x^x^x^x", "--wrt", "x", "--order", "12")
+    assert "longer than 0.5 s" in err
+
+
+def test_a_bug_still_shows_its_traceback(monkeypatch):
+    def broken(args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "_topics", broken)
+    with pytest.raises(ZeroDivisionError):
+        main(["topics"])
+
+
+def test_interrupted_is_exit_code_130(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_topics", interrupted)
+    code, _, err = run(capsys, "topics")
+    assert code == 130 and err.strip() == "symtutor: interrupted"

@@ -22,7 +22,7 @@ def test_quick_start_has_two_commands():
     commands = [b.strip() for b in re.findall(r"```\n(.*?)```", README[start:end], flags=re.S)]
     assert len(commands) == 2
     assert commands[0].startswith("python3 -m venv .venv") and "pip install . && symtutor " in commands[0]
-    assert commands[1].startswith("python3 -m venv .venv") and commands[1].endswith('pip install ".[test]" && pytest')
+    assert commands[1].startswith("python3 -m venv .venv") and 'pip install ".[test]" && pytest' in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():
@@ -30,7 +30,7 @@ def test_ci_runs_the_readme_test_command():
     assert "README.md" in script
     pattern = re.search(r"grep -E '([^']+)' README\.md", script).group(1)
     matches = [line for line in README.splitlines() if re.search(pattern, line)]
-    assert len(matches) == 1 and matches[0].endswith("&& pytest")
+    assert len(matches) == 1 and re.search(r"&& pytest( [^&;|]*)?$", matches[0])
 
 
 def test_the_shown_derivation_is_what_the_command_prints(capsys):
