@@ -32,7 +32,7 @@ import sympy as sp
 from mpmath.libmp import prec_to_dps, to_str as mlib_to_str
 from sympy.printing.str import StrPrinter
 
-from ._normalise import normalise
+from ._normalise import GREEK, normalise
 from .errors import AmbiguousInputError, ParseError
 from .functions import NAMES as _REGISTRY
 
@@ -62,8 +62,8 @@ _CONSTANTS = {"pi": sp.pi, "e": sp.E}
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[α-ωΑ-Ωϑϕϵ∞])
   | (?P<pow>\*\*|\^)
   | (?P<op>[-+*/(),\[\]])
     """,
@@ -462,6 +462,8 @@ class _Parser:
     def name(self) -> _N:
         t = self.advance()
         name = t.text
+        if not name.isascii():
+            return self.letter(t)
         nxt = self.tok
         follows_call = nxt.kind == "op" and nxt.text == "("
         if name in self.symbols and not (name in self.functions and follows_call):
@@ -505,6 +507,21 @@ class _Parser:
             self.rewind(self.i - 1)
             return self.name()
         return self.unknown_name(name, t, follows_call)
+
+    def letter(self, t: _Token) -> _N:
+        """A Greek letter typed as itself (a name, never split), or ∞."""
+        if t.text == "∞":
+            return _N(sp.oo, r"\infty", "oo", _P_ATOM)
+        name = GREEK[t.text]
+        if name in self.symbols:
+            sym = self.symbols[name]
+        elif name == "pi":
+            return _N(sp.pi, r"\pi", "pi", _P_ATOM)
+        elif self.variables is None:
+            sym = self.symbols.setdefault(name, sp.Symbol(name))
+        else:
+            return self.unknown_name(name, t, False)
+        return _N(sym, _symbol_tex(sym), name, _P_ATOM)
 
     def unknown_name(self, name: str, t: _Token, follows_call: bool):
         known = sorted(set(self.symbols) | set(FUNCTIONS) | set(self.functions))
@@ -588,9 +605,13 @@ class _Parser:
         arg = self.bare_argument()
         nxt = self.tok
         if self.strict and nxt.kind == "op" and nxt.text in "*/":
-            # sin x/2: sin(x/2) or sin(x)/2?
+            # sin x/2: sin(x/2) or sin(x)/2?  (sin x/cos x is sin(x)/cos(x): no argument
+            # reaches over a function name)
             end = self.prev_end()
             self.advance()
+            if self.at_function():
+                self.rewind(self.i - 1)
+                return [arg]
             self.strict = False
             try:
                 self.unary()
