@@ -922,16 +922,7 @@ def parse(
 # --------------------------------------------------------------------------
 # writing expressions back in the same syntax
 
-_NAMES = {
-    sp.asin: "asin",
-    sp.acos: "acos",
-    sp.atan: "atan",
-    sp.acot: "acot",
-    sp.Abs: "abs",
-    sp.asinh: "asinh",
-    sp.acosh: "acosh",
-    sp.atanh: "atanh",
-}
+_NAMES = {f.cls: f.name for f in _REGISTRY.values() if f.cls is not sp.Pow}
 
 
 class _TextPrinter(StrPrinter):
