@@ -484,6 +484,9 @@ class _Parser:
             return based
         if name in _CONSTANTS:
             return _N(_CONSTANTS[name], r"\pi" if name == "pi" else "e", name, _P_ATOM)
+        glued = self.glued_function(name, t)
+        if glued is not None:
+            return glued
         if name.lower() in FUNCTIONS and follows_call:
             raise self.error(f"Unknown function {name!r}; did you mean {name.lower()!r}?", t.pos)
         if self.variables is None:
@@ -507,6 +510,39 @@ class _Parser:
             self.rewind(self.i - 1)
             return self.name()
         return self.unknown_name(name, t, follows_call)
+
+    def glued_function(self, name: str, t: _Token) -> _N | None:
+        """sinx, sin2x, cosxy, lnx: a known function written against its argument."""
+        if name in self.functions:
+            return None
+        for k in range(min(len(name) - 1, 6), 1, -1):
+            head, rest = name[:k], name[k:]
+            if head in FUNCTIONS:
+                break
+        else:
+            return None
+        m = re.fullmatch(r"([0-9]*)([A-Za-z]*)", rest)
+        if m is None:
+            return None
+        digits, letters = m.groups()
+        if digits and head in ("log", "ln"):
+            return None  # log2x: log_2(x) or log(2x)?
+        if letters:
+            if self.variables is None:
+                if not (len(letters) == 1 or letters in _CONSTANTS):
+                    return None
+            elif not (letters in self.symbols or letters in _CONSTANTS or self.split_name(letters)):
+                return None
+        pieces = [_Token("name", head, t.pos)]
+        offset = t.pos + len(head)
+        if digits:
+            pieces.append(_Token("num", digits, offset))
+            offset += len(digits)
+        if letters:
+            pieces.append(_Token("name", letters, offset))
+        self.tokens[self.i - 1 : self.i] = pieces
+        self.rewind(self.i - 1)
+        return self.name()
 
     def letter(self, t: _Token) -> _N:
         """A Greek letter typed as itself (a name, never split), or ∞."""

@@ -210,6 +210,10 @@ def test_division_by_zero_is_a_parse_error():
         ("sin(x/2)", sp.sin(x / 2)),
         ("sin(2)x", sp.sin(2) * x),
         ("coth x", sp.coth(x)),
+        ("sinx", sp.sin(x)),
+        ("sin2x", sp.sin(2 * x)),
+        ("2cosx", 2 * sp.cos(x)),
+        ("lnx", sp.log(x)),
         ("cbrt(8x)", 2 * sp.cbrt(x)),
     ],
 )
