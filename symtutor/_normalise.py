@@ -20,7 +20,7 @@ the parser's caps on length, digits and nesting apply:
 
 Examples:
     >>> normalise("２x² − √x")
-    '2x^(2) - sqrt x'
+    '2x^(2) -  sqrt x'
     >>> normalise(r"$\frac{1}{x} + \sin^{2} \theta$")
     '((1)/(x)) +  sin ^(2) θ'
     >>> normalise(r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}")

@@ -1,21 +1,54 @@
-"""The safe parser of typed mathematics.
+r"""The safe parser of typed mathematics.
 
 Text is read by a tokenizer and a recursive-descent parser that only knows a
-whitelist of numbers, names, operators and functions; it builds SymPy objects
-through SymPy's constructors and never hands text to ``eval``, ``exec``,
-``sympify`` or ``parse_expr``.  Input size, nesting depth and the size of
+whitelist of numbers, names, operators and functions (the registry in
+:mod:`symtutor.functions`); it builds SymPy objects through SymPy's
+constructors and never hands text to ``eval``, ``exec``, ``sympify`` or
+``parse_expr``.  Pasted Unicode and LaTeX are first mapped to the typed syntax
+(:mod:`symtutor._normalise`), then input size, nesting depth and the size of
 numbers and exponents are capped, so hostile input fails fast with a
 ``ParseError``.
 
-Implied multiplication: ``2x``, ``x y``, ``2(x+1)``, ``(x+1)(x-1)``,
-``x sin(x)`` and ``2 pi r`` are products.  A function name may be applied
-without brackets to the next factor (``sin x^2`` is ``sin(x^2)``).
+How answers are read (paper notation, read as written):
+
+1. Implied multiplication: ``2x``, ``x y``, ``2(x+1)``, ``(x+1)(x-1)``,
+   ``x sin(x)`` and ``2 pi r`` are products.
+2. A function followed by a bracket takes what is in the bracket:
+   ``sin(x) y`` is ``sin(x)*y`` and ``sin(2)x`` is ``sin(2)*x``.
+3. A function without a bracket takes the product of the factors that follow
+   it, up to the next ``+``, ``-``, ``,``, closing bracket or function name:
+   ``sin 2x`` is ``sin(2x)``, ``4cos 4x`` is ``4cos(4x)``, ``sin x cos x`` is
+   ``sin(x)cos(x)``, ``sin x^2`` is ``sin(x^2)``, ``ln 2x + 1`` is
+   ``ln(2x) + 1``.  Written against its argument it is the same (``sinx``,
+   ``sin2x``).  (WeBWorK reads ``sin 2t`` as ``sin(2)t``; on paper it means
+   ``sin(2t)``, and that is what is read here.)
+4. A power on a function name is a power of its value, ``sin^2 x`` is
+   ``sin(x)^2``, except ``^-1``, the inverse: ``sin^-1(x)``, ``cos^{-1} x``,
+   ``tan⁻¹ x`` are ``asin``, ``acos``, ``atan``.
+5. ``log_2(x)``, ``log_{10} x``, ``log₂ x`` and ``log_b(x)`` are logarithms to
+   a base; ``ln`` and ``log`` are natural logarithms.
+6. An exponent without brackets is one factor (``x^-2``, ``e^x y`` is
+   ``e^x*y``; a space ends it).
+7. Readings that are common both ways on paper are never guessed: they raise
+   :class:`~symtutor.errors.AmbiguousInputError` with both readings, and an
+   answer written with brackets is never ambiguous:
+
+   * an exponent followed at once by another factor: ``e^2x``, ``x^2y``,
+     ``e^-2x`` (``e^(2x)`` or ``e^2*x``);
+   * a division whose divisor is followed by an implied product: ``x/2y``,
+     ``1/2x``, ``1/2 x``, ``a/bc``, ``(x+1)/2(x-1)`` (``x/(2y)`` or ``(x/2)y``);
+   * a bracketless function argument followed by ``*`` or ``/`` and a factor
+     that is not a function: ``sin x/2``, ``sin 2*x`` (``sin x/cos x`` is
+     ``sin(x)/cos(x)``).
+
+   Explicit operators follow the usual precedence: ``x/2*y`` is ``(x/2)*y``.
 
 Names: a declared variable or a known function is read as such; ``pi`` and
 ``e`` are the constants unless declared as variables.  When ``variables`` is
 given, any other run of letters is split into declared names and constants
 when that can be done (``xy`` is ``x*y`` when x and y are declared) and is an
 error otherwise.  When ``variables`` is ``None`` every other name is a symbol.
+Greek letters (``θ`` or ``\theta``) are the names ``theta`` and so on.
 """
 
 from __future__ import annotations
