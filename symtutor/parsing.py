@@ -96,7 +96,7 @@ _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[α-ωΑ-Ωϑϕϵ∞])
+  | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[""" + "".join(GREEK) + r"""∞])
   | (?P<pow>\*\*|\^)
   | (?P<op>[-+*/(),\[\]])
     """,
@@ -394,8 +394,10 @@ class _Parser:
             try:
                 node = _Parser(whole, self.variables, self.functions, strict=False).parse()
                 local = _Parser(alt, self.variables, self.functions, strict=False).parse()
-            except ParseError:  # pragma: no cover - the alternatives add brackets only
-                continue
+            except ParseError:
+                # another part of the text cannot be read at all: say that first
+                _Parser(text, self.variables, self.functions, strict=False).parse()
+                raise
             readings.append((node.txt, node.tex))
             shown.append(_plain(local.txt))
         written = " ".join(text[start:stop].split())

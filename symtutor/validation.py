@@ -27,6 +27,10 @@ class Validation:
     ``status`` is ``"ok"`` (read as ``text`` / ``latex``), ``"ambiguous"``
     (``readings`` holds each reading as a ``(text, latex)`` pair) or
     ``"invalid"``; ``message`` is one plain sentence for the learner.
+
+    Examples:
+        >>> validate("x/2y").readings[0]
+        ('x/(2*y)', '\\frac{x}{2 y}')
     """
 
     status: Literal["ok", "ambiguous", "invalid"]
