@@ -63,7 +63,7 @@ _SYMBOLS = {
     "√": " sqrt ", "∛": " cbrt ",
     "ˆ": "^",
     "\u200b": " ", "\u200c": " ", "\u200d": " ", "\u2060": " ", "\ufeff": " ",
-    "ℯ": "e", "ⅇ": "e",
+    "ℯ": "e", "ⅇ": "e", "⟨": "(", "⟩": ")", "〈": "(", "〉": ")", "∣": "|", "｜": "|",
 }
 
 _NAMED = {
@@ -266,6 +266,8 @@ class _Tex:
             return self.delimiter(name)
         if name in ("lvert", "rvert", "vert", "lVert", "rVert"):
             return "abs(" if name.startswith("l") else ")" if name.startswith("r") else self._bar()
+        if name in ("langle", "rangle"):
+            return "(" if name == "langle" else ")"
         if name in ("lbrack", "rbrack"):
             return "[" if name == "lbrack" else "]"
         if name in ("lbrace", "rbrace"):
@@ -309,6 +311,7 @@ class _Tex:
         if c == "\\":
             w = self.word()
             mapping = {"{": "(", "}": ")", "lbrace": "(", "rbrace": ")", "lvert": "abs(", "rvert": ")",
+                       "langle": "(", "rangle": ")",
                        "vert": "abs(" if opening else ")", "lbrack": "[", "rbrack": "]"}
             if w not in mapping:
                 raise self.error(f"\\{name}\\{w} is not a bracket symtutor reads.")

@@ -98,7 +98,7 @@ _TOKEN_RE = re.compile(
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[""" + "".join(GREEK) + r"""∞])
   | (?P<pow>\*\*|\^)
-  | (?P<op>[-+*/(),\[\]])
+  | (?P<op>[-+*/(),\[\]|])
     """,
     re.VERBOSE,
 )
@@ -215,6 +215,7 @@ class _Parser:
         self.functions = functions
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
         self.strict = strict  # refuse readings that could have been meant otherwise
+        self.bars = 0  # inside |...|
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -293,7 +294,7 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return t.kind in ("num", "name") or (t.kind == "op" and t.text in "([")
+        return t.kind in ("num", "name") or (t.kind == "op" and (t.text in "([" or (t.text == "|" and not self.bars)))
 
     def term(self) -> _N:
         self.enter()
@@ -415,6 +416,8 @@ class _Parser:
             return self.group("(", ")")
         if t.kind == "op" and t.text == "[":
             return self.group("[", "]")
+        if t.kind == "op" and t.text == "|":
+            return self.bars_group()
         if t.kind == "end":
             raise self.error("The expression ends too early.")
         if t.kind == "pow":
@@ -424,6 +427,25 @@ class _Parser:
         if t.text in "*/":
             raise self.error(f"The {t.text!r} has nothing before it.")
         raise self.error(f"Unexpected {t.text!r}.")
+
+    def bars_group(self) -> _N:
+        """|x| is abs(x); bars do not nest (write abs(...) inside)."""
+        start = self.advance()
+        if self.bars:
+            raise self.error("Bars inside bars cannot be read: write abs(...) inside.", start.pos)
+        self.enter()
+        self.bars += 1
+        if self.tok.kind == "op" and self.tok.text == "|":
+            raise self.error("Empty bars ||.", start.pos)
+        inner = self.expression()
+        if not (self.tok.kind == "op" and self.tok.text == "|"):
+            raise self.error(f"The '|' at position {start.pos} is never closed.", start.pos)
+        self.advance()
+        self.bars -= 1
+        self.leave()
+        if isinstance(inner.v, sp.MatrixBase):
+            raise self.error("|...| of a vector or matrix is not read here.", start.pos)
+        return _N(sp.Abs(inner.v), rf"\left|{inner.tex}\right|", f"abs({inner.txt})", _P_ATOM)
 
     def group(self, open_: str, close: str) -> _N:
         start = self.advance()
@@ -560,8 +582,19 @@ class _Parser:
         if m is None:
             return None
         digits, letters = m.groups()
-        if digits and head in ("log", "ln"):
-            return None  # log2x: log_2(x) or log(2x)?
+        if digits and head == "log" and name not in self.symbols:
+            nxt = self.tok
+            if not letters and nxt.kind == "op" and nxt.text == "(":
+                # log2(x), log10(x): the base-2 and base-10 logarithms, as in NumPy
+                self.tokens[self.i - 1] = _Token("name", "log_" + digits, t.pos)
+                self.rewind(self.i - 1)
+                return self.name()
+            if self.strict:
+                # log2x, log2 x: log_2(x) or log(2x)?
+                after = t.pos + len(name)
+                stop = after if letters else self.factor_end()
+                arg = letters + self.text[after:stop]
+                self.ambiguous(t.pos, stop, f"log_{digits}({arg.strip()})", f"log({digits}{arg})")
         if letters:
             if self.variables is None:
                 if not (len(letters) == 1 or letters in _CONSTANTS):

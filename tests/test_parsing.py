@@ -214,6 +214,12 @@ def test_division_by_zero_is_a_parse_error():
         ("sin2x", sp.sin(2 * x)),
         ("2cosx", 2 * sp.cos(x)),
         ("lnx", sp.log(x)),
+        ("|x|", sp.Abs(x)),
+        ("ln|x| + 2|x - 1|", sp.log(sp.Abs(x)) + 2 * sp.Abs(x - 1)),
+        ("|x|^2 |y|", sp.Abs(x) ** 2 * sp.Abs(y)),
+        ("log2(x)", sp.log(x, 2)),
+        ("log10(x)", sp.log(x, 10)),
+        ("⟨1, 2⟩", sp.Matrix([1, 2])),
         ("cbrt(8x)", 2 * sp.cbrt(x)),
     ],
 )
@@ -234,6 +240,8 @@ def test_paper_notation_is_read_as_written(text, expected):
         ("sin 2*x", "sin(2*x)", "sin(2)*x"),
         ("(x+1)/2(x-1)", "(x + 1)/(2*(x - 1))", "(x + 1)/2*(x - 1)"),
         ("3 + e^2x", "3 + e^(2*x)", "3 + e^2*x"),
+        ("log2x", "log(x, 2)", "log(2*x)"),
+        ("log2 x", "log(x, 2)", "log(2*x)"),
     ],
 )
 def test_ambiguous_readings_are_shown_not_guessed(text, first, second):
@@ -264,7 +272,7 @@ def test_the_message_names_both_readings():
     assert info.value.message == "`e^2x` could mean e^(2x) or e^2·x: add brackets to say which."
 
 
-@pytest.mark.parametrize("text", ["log^-1(x)", "log_0(x)", "log_1 x", "log_", "sin^-1"])
+@pytest.mark.parametrize("text", ["log^-1(x)", "log_0(x)", "log_1 x", "log_", "sin^-1", "||x||", "|x", "|(1, 2)|"])
 def test_unclear_function_notation_is_an_error(text):
     with pytest.raises(ParseError):
         parse(text)
