@@ -355,7 +355,11 @@ class _Parser:
             exponent = self.unary()  # right-associative, allows x^-2
             end = self.prev_end()
             bracketed = first.text in "([" and self.tokens[self.i - 1].text in ")]"
-            if self.strict and not bracketed and self.starts_factor() and self.tok.pos == end:
+            last = self.tokens[self.i - 1]
+            # e^x(x+1) reads as e^x*(x+1): a bracket after a letter is no exponent on paper
+            letter_then_bracket = last.kind == "name" and self.tok.text in "(["
+            if (self.strict and not bracketed and not letter_then_bracket and self.starts_factor()
+                    and self.tok.pos == end):
                 # e^2x: e^(2x) or e^2*x?
                 stop = self.factor_end()
                 text = self.text

@@ -200,6 +200,7 @@ def test_division_by_zero_is_a_parse_error():
         ("sin -x", sp.sin(-x)),
         ("2 sin x + x", 2 * sp.sin(x) + x),
         ("e^2 x", sp.exp(2) * x),
+        ("e^x(x+1)", sp.exp(x) * (x + 1)),
         ("e^(2)x", sp.exp(2) * x),
         ("e^(2x)", sp.exp(2 * x)),
         ("x^2 y", x**2 * y),
