@@ -28,15 +28,17 @@ How answers are read (paper notation, read as written):
 5. ``log_2(x)``, ``log_{10} x``, ``log₂ x`` and ``log_b(x)`` are logarithms to
    a base; ``ln`` and ``log`` are natural logarithms.
 6. An exponent without brackets is one factor (``x^-2``, ``e^x y`` is
-   ``e^x*y``; a space ends it).
+   ``e^x*y``; a space ends it, and so does a bracket after a letter:
+   ``e^x(x+1)`` is ``e^x*(x+1)``).
 7. Readings that are common both ways on paper are never guessed: they raise
    :class:`~symtutor.errors.AmbiguousInputError` with both readings, and an
    answer written with brackets is never ambiguous:
 
-   * an exponent followed at once by another factor: ``e^2x``, ``x^2y``,
-     ``e^-2x`` (``e^(2x)`` or ``e^2*x``);
-   * a division whose divisor is followed by an implied product: ``x/2y``,
-     ``1/2x``, ``1/2 x``, ``a/bc``, ``(x+1)/2(x-1)`` (``x/(2y)`` or ``(x/2)y``);
+   * an exponent run into another factor: ``e^2x``, ``x^2y``, ``e^-2x``,
+     ``e^2(x+1)`` (``e^(2x)`` or ``e^2*x``);
+   * a divisor run into a following factor: ``x/2y``, ``1/2x``, ``a/bc``,
+     ``(x+1)/2(x-1)`` (``x/(2y)`` or ``(x/2)y``); a space or a bracketed divisor
+     ends it (``x/2 y`` is ``(x/2)y``, ``1/(x+1) x`` is ``x/(x+1)``);
    * a bracketless function argument followed by ``*`` or ``/`` and a factor
      that is not a function: ``sin x/2``, ``sin 2*x`` (``sin x/cos x`` is
      ``sin(x)/cos(x)``).
@@ -310,9 +312,10 @@ class _Parser:
                 ops.append(t)
                 divisor_start = self.tok.pos
                 parts.append(self.unary())
-                if t.text == "/" and self.strict and self.starts_factor():
-                    # x/2y: (x/2)*y or x/(2y)?
-                    end = self.prev_end()
+                end = self.prev_end()
+                delimited = self.tokens[self.i - 1].text in ")]"
+                if t.text == "/" and self.strict and not delimited and self.starts_factor() and self.tok.pos == end:
+                    # x/2y: (x/2)*y or x/(2y)?  (x/2 y and 1/(x+1) x are not in doubt)
                     stop = self.factor_end()
                     text = self.text
                     self.ambiguous(
