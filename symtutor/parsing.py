@@ -528,6 +528,8 @@ class _Parser:
         name = t.text
         if not name.isascii():
             return self.letter(t)
+        if name not in self.symbols and self.variables is not None:
+            name = _subscript_twin(name, self.symbols)
         nxt = self.tok
         follows_call = nxt.kind == "op" and nxt.text == "("
         if name in self.symbols and not (name in self.functions and follows_call):
@@ -906,6 +908,16 @@ class _Parser:
                     op.pos,
                 ) from None
             raise self.error(f"Cannot compute {op.text!r} here.", op.pos) from None
+
+
+def _subscript_twin(name: str, symbols) -> str:
+    """x_1 for a declared x1 and x1 for a declared x_1 (LaTeX writes both as x_{1})."""
+    m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", name)
+    if m:
+        for twin in (m.group(1) + m.group(2), m.group(1) + "_" + m.group(2)):
+            if twin in symbols:
+                return twin
+    return name
 
 
 def _log_base_name(name: str) -> str | None:

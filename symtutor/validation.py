@@ -30,7 +30,7 @@ class Validation:
 
     Examples:
         >>> validate("x/2y").readings[0]
-        ('x/(2*y)', '\\frac{x}{2 y}')
+        ('x/(2*y)', '\\\\frac{x}{2 y}')
     """
 
     status: Literal["ok", "ambiguous", "invalid"]
@@ -61,6 +61,8 @@ def validate(
         `e^2x` could mean e^(2x) or e^2·x: add brackets to say which.
         >>> validate("x +").status
         'invalid'
+        >>> validate(r"\frac{1}{x} + x²").text
+        '1/x + x^2'
     """
     _as_name_map(variables)  # a programmer's mistake in the arguments raises
     functions = tuple(functions)

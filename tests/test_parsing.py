@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 from symtutor import AmbiguousInputError, ParseError, parse
+from symtutor import expr_latex
 from symtutor.parsing import read
 
 x, y, r, a, b = sp.symbols("x y r a b")
@@ -151,7 +152,6 @@ def test_parse_takes_text_only():
 
 
 def test_read_echoes_the_structure_it_understood():
-    from symtutor.parsing import read
 
     r = read("2x cos(x^2)")
     assert r.value == 2 * x * sp.cos(x**2)
@@ -396,3 +396,10 @@ def test_latex_under_the_same_caps():
         parse(r"x^{10^{100}}")
     with pytest.raises(ParseError, match="too many digits"):
         parse(r"\frac{" + "9" * 200 + "}{2}")
+
+
+def test_subscripts_match_declared_names():
+    x1, x_2 = sp.Symbol("x1"), sp.Symbol("x_2")
+    assert parse(r"x_{1} + x_{2}", variables=["x1", "x_2"]) == x1 + x_2
+    assert parse("x_1 x2", variables=["x1", "x_2"]) == x1 * x_2
+    assert parse(expr_latex(x1**2 + x_2), variables=["x1", "x_2"]) == x1**2 + x_2
