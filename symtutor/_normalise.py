@@ -237,6 +237,12 @@ class _Tex:
         return inner.strip()
 
     def command(self, matrix: bool) -> str:
+        self.enter()
+        out = self._command(matrix)
+        self.depth -= 1
+        return out
+
+    def _command(self, matrix: bool) -> str:
         start = self.i
         name = self.word()
         if name in _SPACES:

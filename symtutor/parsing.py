@@ -805,10 +805,12 @@ class _Parser:
             m = re.match(r"\d+", rest)
             if m:
                 piece = m.group()
-            elif rest in self.symbols or rest in _CONSTANTS or self.variables is None:
-                piece = rest if rest in self.symbols or rest in _CONSTANTS or len(rest) == 1 else rest[0]
+            elif rest in self.symbols or rest in _CONSTANTS or len(rest) == 1:
+                piece = rest
+            elif self.variables is not None and rest[0] in self.symbols:
+                piece = rest[0]  # log_bx with b and x declared
             else:
-                piece = rest[0]
+                raise self.error(f"Write the base of {name} in brackets: log_(b)(x) or log_b(x).", t.pos)
             remainder = rest[len(piece):]
             base_pos = t.pos + 4
             if remainder:

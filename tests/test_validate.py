@@ -105,6 +105,15 @@ def test_hostile_text_never_raises_anything_but_a_parse_error(text):
         "²" * 4999,
         "٣" * 4999,
         "$" * 4999,
+        "\\frac" * 900,
+        "\\sqrt" * 900,
+        "\\mathrm" * 600,
+        "\\frac1" * 800,
+        "\\frac\\sqrt" * 400,
+        "_{" * 2000,
+        "|" * 4999,
+        "sin^" * 1000 + "x",
+        "log_" * 1000 + "x",
     ],
 )
 def test_hostile_text_is_refused_fast(text):
