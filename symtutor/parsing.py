@@ -256,6 +256,17 @@ class _Parser:
         return node
 
     def expression(self) -> _N:
+        try:
+            return self._expression()
+        except ParseError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            # SymPy's evaluation met a value it cannot hold (cosh(cosh(2.0e102)))
+            raise self.error(
+                "This expression cannot be worked with: a value in it is too large or undefined.", 0
+            ) from exc
+
+    def _expression(self) -> _N:
         self.enter()
         parts = [self.term()]
         ops: list[_Token] = []
@@ -636,6 +647,8 @@ class _Parser:
         return _N(sym, _symbol_tex(sym), name, _P_ATOM)
 
     def unknown_name(self, name: str, t: _Token, follows_call: bool):
+        if len(name) > 30:
+            raise self.error(f"Unknown name {name[:20] + '…'!r} ({len(name)} letters).", t.pos)
         known = sorted(set(self.symbols) | set(FUNCTIONS) | set(self.functions))
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -651,19 +664,27 @@ class _Parser:
         nxt = self.tok
         call_follows = nxt.kind == "op" and nxt.text == "("
         n = len(name)
-        best: list[list[str] | None] = [None] * (n + 1)
-        best[n] = []
+        longest = max(map(len, pieces | funcs), default=0)
+        # nxt[i]: where the piece starting at i ends (0: no split from i); O(n * longest)
+        nxt_at = [0] * (n + 1)
+        ok = [False] * (n + 1)
+        ok[n] = True
         for i in range(n - 1, -1, -1):
-            for j in range(n, i, -1):
+            for j in range(min(n, i + longest), i, -1):
                 piece = name[i:j]
-                if piece in pieces and best[j] is not None:
-                    best[i] = [piece, *best[j]]
+                if piece in pieces and ok[j]:
+                    ok[i], nxt_at[i] = True, j
                     break
                 if j == n and piece in funcs and i > 0:
-                    best[i] = [piece]
+                    ok[i], nxt_at[i] = True, n
                     break
-        result = best[0]
-        if result is None or len(result) < 2:
+        if not ok[0]:
+            return None
+        result, i = [], 0
+        while i < n:
+            result.append(name[i : nxt_at[i]])
+            i = nxt_at[i]
+        if len(result) < 2:
             return None
         if result[-1] in funcs and result[-1] not in pieces and not call_follows:
             return None
@@ -693,7 +714,9 @@ class _Parser:
         if nxt.kind == "pow":
             # sin^2(x) means sin(x)^2; sin^-1(x) is arcsin(x)
             op = self.advance()
+            self.enter()
             exponent = self.unary_exponent()
+            self.leave()
             if exponent.v == -1:
                 inverse = _REGISTRY[name].inverse
                 if inverse is None:
@@ -773,7 +796,13 @@ class _Parser:
             raise self.error(f"{name}() takes {want}, not {len(args)}.", t.pos)
         if any(isinstance(a.v, sp.MatrixBase) for a in args):
             raise self.error(f"{name}() cannot be applied to a vector or matrix.", t.pos)
-        value = func(*[a.v for a in args])
+        values = [a.v for a in args]
+        if all(v.is_number for v in values) and any(_has_function(v) for v in values):
+            # a function of a function of a number: SymPy's evaluation of such towers
+            # (exp(2exp(2exp(2)))) can take unbounded time, so it is left as written
+            value = _unevaluated(func, values)
+        else:
+            value = func(*values)
         a0 = args[0]
         txt = f"{name}({', '.join(a.txt for a in args)})"
         if name == "sqrt":
@@ -921,6 +950,21 @@ def _subscript_twin(name: str, symbols) -> str:
     return name
 
 
+def _has_function(e: sp.Basic) -> bool:
+    return any(isinstance(a, sp.Function) for a in sp.preorder_traversal(e))
+
+
+def _unevaluated(func, values):
+    if func is sp.sqrt:
+        return sp.Pow(values[0], sp.S.Half, evaluate=False)
+    if func is sp.cbrt:
+        return sp.Pow(values[0], sp.Rational(1, 3), evaluate=False)
+    if len(values) == 2:  # log(x, b)
+        return sp.Mul(sp.log(values[0], evaluate=False), sp.Pow(sp.log(values[1], evaluate=False), -1), evaluate=False)
+    cls = func if isinstance(func, type) else _REGISTRY["log"].cls
+    return cls(*values, evaluate=False)
+
+
 def _log_base_name(name: str) -> str | None:
     """The base part of a name written log_<base>, or None."""
     return name[4:] if name.startswith("log_") else None
@@ -1002,7 +1046,9 @@ def _parser(text, variables, functions) -> _Parser:
         raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
     text = normalise(text)
     if len(text) > MAX_LENGTH:
-        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
+        raise ParseError(
+            f"The input is too long once its symbols are spelled out ({len(text)} characters; at most {MAX_LENGTH})."
+        )
     names = _as_name_map(variables)
     funcs: dict[str, sp.FunctionClass] = {}
     for f in functions:

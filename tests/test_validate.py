@@ -124,6 +124,30 @@ def test_hostile_text_is_refused_fast(text):
     assert time.perf_counter() - t0 < 2.0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "exp(2exp(2exp(2exp(2exp(2)))))",
+        "cosh(cosh(2.0e102))",
+        "log2 log2 log2 log2 log2 log2 log2 log2 log2 log2 \\sin",
+        "log(2log(2log(2log(2log(2log(2))))))",
+        "exp(exp(10^99))",
+        "asin(sin(1e400))",
+        "sinh(sinh(sinh(sinh(9))))",
+        "e^e^e^e^e^e",
+        "2^exp(2exp(2exp(2)))",
+    ],
+)
+def test_towers_of_numbers_are_read_fast_or_refused(text):
+    t0 = time.perf_counter()
+    try:
+        parse(text)
+    except ParseError:
+        pass
+    assert validate(text).status in ("ok", "invalid")
+    assert time.perf_counter() - t0 < 2.0
+
+
 # --- round trips ----------------------------------------------------------------------
 
 
