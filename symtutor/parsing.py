@@ -63,11 +63,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import mpmath
 import sympy as sp
 
 from ._normalise import GREEK, normalise
 from .errors import AmbiguousInputError, ParseError
-from .functions import NAMES as _REGISTRY
+from .functions import FUNCTIONS as _FUNCTION_CLASSES, NAMES as _REGISTRY
 from .writing import to_text
 
 __all__ = ["parse", "read", "Reading", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
@@ -260,7 +261,7 @@ class _Parser:
             return self._expression()
         except ParseError:
             raise
-        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+        except (ArithmeticError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             # SymPy's evaluation met a value it cannot hold (cosh(cosh(2.0e102)))
             raise self.error(
                 "This expression cannot be worked with: a value in it is too large or undefined.", 0
@@ -797,6 +798,9 @@ class _Parser:
         if any(isinstance(a.v, sp.MatrixBase) for a in args):
             raise self.error(f"{name}() cannot be applied to a vector or matrix.", t.pos)
         values = [a.v for a in args]
+        for v in values:
+            if v.is_number and not v.is_Rational:
+                _check_size(v, self.text, t.pos, f"inside {name}(...)")
         if all(v.is_number for v in values) and any(_has_function(v) for v in values):
             # a function of a function of a number: SymPy's evaluation of such towers
             # (exp(2exp(2exp(2)))) can take unbounded time, so it is left as written
@@ -886,6 +890,8 @@ class _Parser:
             else:
                 raise self.error("Powers of vectors or matrices are not supported here.", pos)
         _check_power(b, exponent.v, self.text, pos)
+        if getattr(b, "is_number", False) and exponent.v.is_number and not (b.is_Number and exponent.v.is_Number):
+            _check_size(sp.Pow(b, exponent.v, evaluate=False), self.text, pos)
         tex = f"{_wrap_tex(base, _P_ATOM)}^{{{exponent.tex}}}"
         txt = f"{_wrap_txt(base, _P_ATOM)}^{_wrap_txt(exponent, _P_ATOM)}"
         return _N(sp.Pow(b, exponent.v), tex, txt, _P_POW)
@@ -948,6 +954,74 @@ def _subscript_twin(name: str, symbols) -> str:
             if twin in symbols:
                 return twin
     return name
+
+
+_HUGE_BITS = 333  # 2^333 ~ 1e100: the largest number a function is applied to
+_ABORT_BITS = 3400  # 2^3400 ~ 1e1000: where an estimate stops
+
+
+class _Huge(Exception):
+    pass
+
+
+def _approx(e, memo: dict):
+    """A 15-digit complex estimate of a number, None where undefined; _Huge beyond 1e1000."""
+    r = memo.get(e)
+    if r is not None or e in memo:
+        return r
+    try:
+        if e.is_Integer or e.is_Rational:
+            r = mpmath.mpf(int(e.p)) / int(e.q)
+        elif e.is_Float:
+            r = mpmath.mpf(e._mpf_)
+        elif e is sp.pi:
+            r = +mpmath.pi
+        elif e is sp.E:
+            r = +mpmath.e
+        elif e is sp.I:
+            r = mpmath.mpc(0, 1)
+        else:
+            args = [_approx(a, memo) for a in e.args]
+            if any(a is None for a in args):
+                r = None
+            elif e.is_Add:
+                r = mpmath.fsum(args)
+            elif e.is_Mul:
+                r = mpmath.fprod(args)
+            elif e.is_Pow:
+                b, x = args
+                if b != 0 and abs(x) * max(abs(mpmath.log(abs(b), 2)), 1) > _ABORT_BITS:
+                    raise _Huge
+                r = mpmath.power(b, x)
+            else:
+                f = _FUNCTION_CLASSES.get(type(e))
+                if f is None or f.mpmath is None:
+                    r = None
+                elif type(e) in (sp.exp, sp.sinh, sp.cosh) and abs(mpmath.re(args[0])) > _ABORT_BITS:
+                    raise _Huge
+                else:
+                    r = f.mpmath(*args)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        r = None
+    if r is not None and mpmath.isfinite(r) and r != 0 and mpmath.mag(r) > _ABORT_BITS:
+        raise _Huge
+    if r is not None and not mpmath.isfinite(r):
+        r = None
+    memo[e] = r
+    return r
+
+
+def _check_size(v, text: str, pos: int, where: str = "") -> None:
+    """Refuse a number of more than 100 digits inside a function (or beyond 1000 in a power)."""
+    with mpmath.workdps(15):
+        try:
+            r = _approx(v, {})
+            huge = r is not None and r != 0 and mpmath.mag(r) > (_HUGE_BITS if where else _ABORT_BITS)
+        except _Huge:
+            huge = True
+    if huge:
+        place = f" {where}" if where else ""
+        raise ParseError(f"A number{place} is too large to work with.", text=text, position=pos)
 
 
 def _has_function(e: sp.Basic) -> bool:

@@ -136,6 +136,10 @@ def test_hostile_text_is_refused_fast(text):
         "sinh(sinh(sinh(sinh(9))))",
         "e^e^e^e^e^e",
         "2^exp(2exp(2exp(2)))",
+        "cos(exp(sqrt(2.0e102)))",
+        "(cos(((1e-300)-(1))+(sinh(2.0e102))))*(((0)+((e)/(0.0)))-(1))",
+        "(ln((pi)+((cot(3x))/(tan(exp((10^99)/(1)))))))+(cot(log_2(((sec(tan(pi)))+((x+1)))^(acos(1)))))",
+        "acot(((pi)/(cosh(sqrt(((e)^(x))-((10^99)/(x))))))-(asinh(csc(sinh(10^99)))))",
     ],
 )
 def test_towers_of_numbers_are_read_fast_or_refused(text):
