@@ -12,6 +12,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
+from .functions import FUNCTIONS as _REGISTRY
+
 __all__ = ["Evaluator", "NotEvaluable"]
 
 _LIMIT = mpmath.mpf(10) ** 100
@@ -21,48 +23,16 @@ class NotEvaluable(Exception):
     """The expression holds a node the evaluator does not know."""
 
 
-def _sec(x):
-    return 1 / mpmath.cos(x)
 
 
-def _csc(x):
-    return 1 / mpmath.sin(x)
-
-
-def _cot(x):
-    return 1 / mpmath.tan(x)
-
-
-def _acot(x):
-    return mpmath.atan(1 / x)
 
 
 def _sign(x):
     return mpmath.sign(x)
 
 
-_FUNCS = {
-    sp.sin: mpmath.sin,
-    sp.cos: mpmath.cos,
-    sp.tan: mpmath.tan,
-    sp.sec: _sec,
-    sp.csc: _csc,
-    sp.cot: _cot,
-    sp.asin: mpmath.asin,
-    sp.acos: mpmath.acos,
-    sp.atan: mpmath.atan,
-    sp.acot: _acot,
-    sp.sinh: mpmath.sinh,
-    sp.cosh: mpmath.cosh,
-    sp.tanh: mpmath.tanh,
-    sp.coth: mpmath.coth,
-    sp.asinh: mpmath.asinh,
-    sp.acosh: mpmath.acosh,
-    sp.atanh: mpmath.atanh,
-    sp.exp: mpmath.exp,
-    sp.Abs: abs,
-    sp.sign: _sign,
-}
+_FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log}
+_FUNCS[sp.sign] = _sign
 
 
 class _Undefined(Exception):
