@@ -28,9 +28,8 @@ x, y = sp.symbols("x y")
         ("e^(x y)(y, x)", "(y exp(x y), x exp(x y))"),
         ("sin(x)^2 + cos(x)^2", "1"),
         ("1/(1+x) + 1/(1-x)", "2/(1-x^2)"),
-        ("log(x^2)", "2 log(x)"),  # equal wherever both are defined
-        ("sqrt(x) sqrt(x)", "x"),
-        ("exp(2 ln(x))", "x^2"),
+        ("log(x^2)", "2 log(abs(x))"),
+        ("x^(1/3)", "-(-x)^(1/3)"),  # odd roots of negatives are real
         ("2 sin(x) cos(x)", "sin(2x)"),
         ("(x^2 - 1)/(x - 1)", "x + 1"),
         ("x^(1/3) x^(2/3)", "x"),
@@ -51,6 +50,10 @@ def test_correct_answers_in_other_forms(answer, expected):
         ("sqrt(x^2)", "x"),
         ("abs(x)/x", "1"),
         ("x + 1e-12", "x"),
+        ("log(x^2)", "2 log(x)"),  # defined where the expected is not
+        ("2 log(x)", "log(x^2)"),  # undefined where the expected is defined
+        ("log(x)", "log(abs(x))"),
+
         ("2x cos(x)", "2x cos(x^2)"),
         ("exp(x) + 1", "exp(x)"),
     ],
@@ -242,4 +245,5 @@ def test_perturbed_answers_are_rejected_and_diagnosed(e, how, c):
     fb = check(to_text(wrong), e, variables=SYMBOLS, timeout=5)
     assume(fb.status != "undecided")  # defined at too few points to judge
     assert fb.status == "incorrect"
-    assert fb.diagnosis is not None, (e, wrong, fb.message)
+    if e.free_symbols:  # a number's diagnosis would give the number away
+        assert fb.diagnosis is not None, (e, wrong, fb.message)
