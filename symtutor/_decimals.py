@@ -167,7 +167,8 @@ def _constants(b, variables: tuple) -> tuple:
             found.append(f)  # a decimal question: its own decimals
         if b.is_number:
             found.append(sp.Float(sp.N(b, 30), 30))
-    return tuple(found)
+    # and their negatives: a sign slip is then named as one, not as a rounding
+    return tuple(found) + tuple(-c for c in found if -c not in found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,9 @@ def _entry(cmp: Compare, a, b, task: _Task, text: str) -> _Entry:
         if _equivalence(cmp, r.value, b) == "equal":
             return _Entry("equal", r.value, r.short)
     plain = readings[-1]
-    return _Entry(_equivalence(cmp, plain.value, b), plain.value, plain.short)
+    verdict = _equivalence(cmp, plain.value, b)
+    # a wrong answer is diagnosed as read with its decimals as roundings of the question's constants
+    return _Entry(verdict, readings[0].value if verdict == "different" else plain.value, plain.short)
 
 
 # --------------------------------------------------------------------------
