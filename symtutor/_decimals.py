@@ -28,6 +28,9 @@ __all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "f
 MIN_SIG = 3
 """The fewest significant figures a rounded decimal may have."""
 
+LONG = 10
+"""A decimal of this many significant figures may be one unit off in its last place (a calculator's working error)."""
+
 _MAX_COMBOS = 32
 
 _NUMBER = re.compile(r"(?<![A-Za-z_0-9.])(\d+\.\d*|\.\d+|\d+)(?:[eE]([+-]?\d+))?")
@@ -115,6 +118,8 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         if scaled - lo == hi - scaled:
             nearest = hi if scaled > 0 else lo  # half away from zero
         ok = {int(nearest)}
+        if typed.sig >= LONG:
+            ok |= {int(nearest) - 1, int(nearest) + 1}
         if truncate:
             ok.add(int(lo if scaled >= 0 else hi))
         return int(typed_scaled) in ok
@@ -127,6 +132,8 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         t = sign * mpmath.mpf(int(typed.exact.p)) / int(typed.exact.q)
         scaled = v / unit
         ok = [mpmath.nint(scaled)]
+        if typed.sig >= LONG:
+            ok += [ok[0] - 1, ok[0] + 1]
         if truncate:
             ok.append(mpmath.floor(scaled) if v >= 0 else mpmath.ceil(scaled))
         return any(abs(t / unit - k) < mpmath.mpf(10) ** -6 for k in ok)

@@ -308,11 +308,11 @@ def _derivative_mistakes(f, x) -> tuple:
     out = []
     # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
     order = (
-        "power_rule_on_exponential", "log_rule_inner_missing", "log_rule_as_one_over_x",
+        "power_rule_on_exponential", "log_rule_as_one_over_x",
         "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
         "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
         "partial_factor_dropped", "power_rule_exponent_kept", "power_rule_coefficient_missing",
-        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing",
+        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing",
         "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
     )
     for bug in order:
