@@ -146,6 +146,12 @@ def _largest_constant(e) -> int:
     return worst
 
 
+@lru_cache(maxsize=4096)
+def _odd_root(e) -> bool:
+    return any(n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer and n.exp.q % 2 == 1
+               for n in sp.preorder_traversal(e))
+
+
 def resembles(u, v, tol) -> bool:
     """Equal in floating point at enough points (both finite)."""
     ok = np.isfinite(u) & np.isfinite(v)
@@ -220,6 +226,10 @@ class Compare:
                     return "different"
             agree = len(idx) - len(bad)
         rest = np.flatnonzero(~both)
+        if not (_odd_root(a) or _odd_root(b)):
+            # neither finite in floating point: both undefined or both too large, unless an odd root
+            # of a negative (NaN in floating point, real in mpmath) is involved
+            rest = np.flatnonzero(np.isfinite(fa) != np.isfinite(fb))
         verdict = self._compare_precisely(a, b, (int(i) for i in rest), agree_so_far=agree, need_all=True)
         if verdict != "equal":
             return verdict
@@ -284,7 +294,7 @@ class Compare:
                     if not self.close(va, vb, mpmath.mpf(10) ** -(dps - 12)):
                         return "different"
                 tried += 1
-                if tried >= 2:
+                if tried >= 1:
                     return "equal"
         except NotEvaluable:
             return "unknown"

@@ -409,6 +409,7 @@ def _mistakes_at(f, x, b, variables: tuple, seed: int) -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
 def _terms(e) -> list:
     """e's terms as written and, when e is a product or power, after expansion (at most 12 each)."""
     out = [tuple(sp.Add.make_args(e))]
