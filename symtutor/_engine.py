@@ -27,6 +27,8 @@ from functools import cmp_to_key
 from sympy.core.basic import Basic, _cmp_name
 from symengine.lib import symengine_wrapper as sw
 
+from .functions import FUNCTIONS as _REGISTRY, by_name as _by_name
+
 __all__ = ["Unsupported", "Bridge", "engine_symbols", "raw_pow"]
 
 
@@ -38,39 +40,14 @@ _EXP = se.Function("_symtutor_exp")
 _EXP_NAME = _EXP(se.Symbol("_symtutor_probe")).get_name()
 
 _FUNCS: dict[type, object] = {
-    sp.sin: se.sin,
-    sp.cos: se.cos,
-    sp.tan: se.tan,
-    sp.cot: se.cot,
-    sp.sec: se.sec,
-    sp.csc: se.csc,
-    sp.asin: se.asin,
-    sp.acos: se.acos,
-    sp.atan: se.atan,
-    sp.acot: se.acot,
-    sp.sinh: se.sinh,
-    sp.cosh: se.cosh,
-    sp.tanh: se.tanh,
-    sp.coth: se.coth,
-    sp.asinh: se.asinh,
-    sp.acosh: se.acosh,
-    sp.atanh: se.atanh,
+    f.cls: getattr(se, f.symengine) for f in _REGISTRY.values() if f.symengine is not None
 }
 _PROBE = se.Symbol("_symtutor_probe")
 _BACK: dict[type, type] = {type(v(_PROBE)): k for k, v in _FUNCS.items()}
 _BACK[type(se.log(_PROBE))] = sp.log
 
-_INVERSE = {
-    sp.sin: sp.asin,
-    sp.cos: sp.acos,
-    sp.tan: sp.atan,
-    sp.cot: sp.acot,
-    sp.sinh: sp.asinh,
-    sp.cosh: sp.acosh,
-    sp.tanh: sp.atanh,
-    sp.exp: sp.log,
-    sp.log: sp.exp,
-}
+_INVERSE = {f.cls: _by_name(f.inverse).cls for f in _REGISTRY.values() if f.inverse is not None}
+_INVERSE.update({sp.exp: sp.log, sp.log: sp.exp})
 
 _INTEGERS = (sw.Integer, sw.Zero, sw.One, sw.NegativeOne)
 _RATIONALS = (sw.Rational, sw.Half)

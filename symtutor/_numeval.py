@@ -17,6 +17,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
+from .functions import FUNCTIONS as _REGISTRY
+
 __all__ = ["Evaluator", "NotEvaluable", "HUGE"]
 
 _MAX_MAG = 10**6  # binary exponents beyond this are too large to compare
@@ -132,7 +134,7 @@ def _sign(x):
     return mpmath.sign(x)
 
 
-_FUNCS = {
+_GUARDED = {
     sp.sin: _trig(mpmath.sin),
     sp.cos: _trig(mpmath.cos),
     sp.tan: _trig(mpmath.tan),
@@ -159,6 +161,10 @@ _FUNCS = {
     sp.Abs: abs,
     sp.sign: _sign,
 }
+
+# every function of the registry, with the guards above (domains, argument sizes) where they apply
+_FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log and f.mpmath is not None}
+_FUNCS.update(_GUARDED)
 
 
 def _real(v):

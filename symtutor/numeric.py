@@ -16,56 +16,22 @@ import sympy as sp
 
 from ._coerce import as_expr, as_variables
 from .errors import InvalidArgumentError, UnknownSymbolError, UnsupportedExpressionError
+from .functions import FUNCTIONS as _REGISTRY
 
 __all__ = ["to_numpy", "NumpyFunction", "check_gradient", "GradientCheck"]
 
 
-def _sec(x):
-    return 1.0 / np.cos(x)
 
 
-def _csc(x):
-    return 1.0 / np.sin(x)
 
-
-def _cot(x):
-    return 1.0 / np.tan(x)
-
-
-def _acot(x):
-    return np.arctan(1.0 / x)
-
-
-def _coth(x):
-    return 1.0 / np.tanh(x)
 
 
 def _sign(x):
     return np.sign(x)
 
 
-_UNARY: dict[type, Callable] = {
-    sp.sin: np.sin,
-    sp.cos: np.cos,
-    sp.tan: np.tan,
-    sp.sec: _sec,
-    sp.csc: _csc,
-    sp.cot: _cot,
-    sp.asin: np.arcsin,
-    sp.acos: np.arccos,
-    sp.atan: np.arctan,
-    sp.acot: _acot,
-    sp.sinh: np.sinh,
-    sp.cosh: np.cosh,
-    sp.tanh: np.tanh,
-    sp.coth: _coth,
-    sp.asinh: np.arcsinh,
-    sp.acosh: np.arccosh,
-    sp.atanh: np.arctanh,
-    sp.exp: np.exp,
-    sp.Abs: np.abs,
-    sp.sign: _sign,
-}
+_UNARY: dict[type, Callable] = {f.cls: f.numpy for f in _REGISTRY.values() if f.cls is not sp.log}
+_UNARY[sp.sign] = _sign
 
 
 def _log(*args):

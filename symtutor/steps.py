@@ -20,7 +20,9 @@ from typing import ClassVar
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from . import functions as _F
 from ._coerce import as_expr, as_variable, as_variables
+from .functions import FUNCTIONS as _REGISTRY
 from .calculus import derivative
 
 __all__ = [
@@ -284,76 +286,17 @@ class LogBaseRule(Step):
         return 1 / (self.var * sp.log(self.base))
 
 
-def _sec2(u):
-    return sp.sec(u) ** 2
+def _table(family: str) -> dict:
+    return {
+        f.cls: (f.rule, f.rule_latex, f.derivative)
+        for f in _REGISTRY.values()
+        if f.family == family and f.derivative is not None
+    }
 
 
-_TRIG = {
-    sp.sin: ("d/dx sin(x) = cos(x)", r"\frac{d}{dx}\sin x = \cos x", sp.cos),
-    sp.cos: ("d/dx cos(x) = -sin(x)", r"\frac{d}{dx}\cos x = -\sin x", lambda u: -sp.sin(u)),
-    sp.tan: ("d/dx tan(x) = sec(x)^2", r"\frac{d}{dx}\tan x = \sec^2 x", _sec2),
-    sp.sec: (
-        "d/dx sec(x) = sec(x) tan(x)",
-        r"\frac{d}{dx}\sec x = \sec x \tan x",
-        lambda u: sp.sec(u) * sp.tan(u),
-    ),
-    sp.csc: (
-        "d/dx csc(x) = -csc(x) cot(x)",
-        r"\frac{d}{dx}\csc x = -\csc x \cot x",
-        lambda u: -sp.csc(u) * sp.cot(u),
-    ),
-    sp.cot: (
-        "d/dx cot(x) = -csc(x)^2",
-        r"\frac{d}{dx}\cot x = -\csc^2 x",
-        lambda u: -sp.csc(u) ** 2,
-    ),
-}
-_INVERSE_TRIG = {
-    sp.asin: (
-        "d/dx arcsin(x) = 1/sqrt(1 - x^2)",
-        r"\frac{d}{dx}\arcsin x = \frac{1}{\sqrt{1-x^2}}",
-        lambda u: 1 / sp.sqrt(1 - u**2),
-    ),
-    sp.acos: (
-        "d/dx arccos(x) = -1/sqrt(1 - x^2)",
-        r"\frac{d}{dx}\arccos x = -\frac{1}{\sqrt{1-x^2}}",
-        lambda u: -1 / sp.sqrt(1 - u**2),
-    ),
-    sp.atan: (
-        "d/dx arctan(x) = 1/(1 + x^2)",
-        r"\frac{d}{dx}\arctan x = \frac{1}{1+x^2}",
-        lambda u: 1 / (1 + u**2),
-    ),
-    sp.acot: (
-        "d/dx arccot(x) = -1/(1 + x^2)",
-        r"\frac{d}{dx}\operatorname{arccot} x = -\frac{1}{1+x^2}",
-        lambda u: -1 / (1 + u**2),
-    ),
-}
-_HYPERBOLIC = {
-    sp.sinh: ("d/dx sinh(x) = cosh(x)", r"\frac{d}{dx}\sinh x = \cosh x", sp.cosh),
-    sp.cosh: ("d/dx cosh(x) = sinh(x)", r"\frac{d}{dx}\cosh x = \sinh x", sp.sinh),
-    sp.tanh: (
-        "d/dx tanh(x) = 1 - tanh(x)^2",
-        r"\frac{d}{dx}\tanh x = 1 - \tanh^2 x",
-        lambda u: 1 - sp.tanh(u) ** 2,
-    ),
-    sp.asinh: (
-        "d/dx arsinh(x) = 1/sqrt(x^2 + 1)",
-        r"\frac{d}{dx}\operatorname{arsinh} x = \frac{1}{\sqrt{x^2+1}}",
-        lambda u: 1 / sp.sqrt(u**2 + 1),
-    ),
-    sp.acosh: (
-        "d/dx arcosh(x) = 1/sqrt(x^2 - 1)",
-        r"\frac{d}{dx}\operatorname{arcosh} x = \frac{1}{\sqrt{x^2-1}}",
-        lambda u: 1 / sp.sqrt(u**2 - 1),
-    ),
-    sp.atanh: (
-        "d/dx artanh(x) = 1/(1 - x^2)",
-        r"\frac{d}{dx}\operatorname{artanh} x = \frac{1}{1-x^2}",
-        lambda u: 1 / (1 - u**2),
-    ),
-}
+_TRIG = _table(_F.TRIG)
+_INVERSE_TRIG = _table(_F.INVERSE_TRIG)
+_HYPERBOLIC = _table(_F.HYPERBOLIC)
 
 
 @dataclass(frozen=True, slots=True)
