@@ -134,6 +134,13 @@ def _magnitude_digits(e) -> int:
             worst = max(worst, len(str(abs(int(node)))))
         elif node.is_Float:
             worst = max(worst, abs(int(mpmath.mag(mpmath.mpf(node._mpf_)) * 0.302)) if node else 0)
+        elif node.is_number and node.args:
+            # a constant such as exp(-1000): its size, however it is written
+            v = Evaluator(node, (), 15)(())
+            if v is HUGE:
+                return 10**6
+            if v is not None and v != 0:
+                worst = max(worst, abs(int(mpmath.mag(v) * 0.302)))
     return worst
 
 

@@ -34,7 +34,7 @@ from ._decimals import MIN_SIG, readings_of
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
 from .diagnosis import MESSAGES, diagnose_scalar
-from .errors import InvalidArgumentError, ParseError, SymtutorError
+from .errors import AmbiguousInputError, InvalidArgumentError, ParseError, SymtutorError
 from .parsing import parse, read, to_text
 from .sandbox import Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox
 
@@ -438,7 +438,7 @@ def _ladder(task: _Task) -> Feedback:
     try:
         reading = read(text, variables=task.variables)
     except ParseError as exc:
-        readings = tuple(getattr(exc, "readings", ()) or ())
+        readings = tuple(exc.readings) if isinstance(exc, AmbiguousInputError) else ()
         if readings:
             shown = " or ".join(t for t, _ in readings)
             return Feedback("invalid", False, 0.0, MESSAGES["ambiguous"].format(readings=shown),
