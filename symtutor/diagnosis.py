@@ -235,7 +235,7 @@ class _D:
                 return n * b ** (n - 1) * self.inner(b)
             if not b.has(x):
                 if bug == "power_rule_on_exponential":
-                    return n * b ** (n - 1) * self.inner(n)
+                    return n * b ** (n - 1)
                 return e * sp.log(b) * self.inner(n)
             return sp.diff(e, x)
         if isinstance(e, sp.log) and len(e.args) == 1:
@@ -247,7 +247,7 @@ class _D:
             return self.inner(u) / u
         if isinstance(e, sp.exp) and bug == "power_rule_on_exponential":
             u = e.args[0]
-            return u * sp.exp(u - 1) * self.inner(u)
+            return u * sp.exp(u - 1)  # as if e^u were a power of e with the exponent brought down
         if isinstance(e, sp.Function) and len(e.args) == 1:
             u = e.args[0]
             t, outer = _outer_derivative(e.func)
@@ -311,8 +311,8 @@ def _derivative_mistakes(f, x) -> tuple:
         "power_rule_on_exponential", "log_rule_as_one_over_x",
         "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
         "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
-        "partial_factor_dropped", "power_rule_exponent_kept", "power_rule_coefficient_missing",
-        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing",
+        "power_rule_exponent_kept", "power_rule_coefficient_missing",
+        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing", "partial_factor_dropped",
         "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
     )
     for bug in order:
@@ -502,20 +502,20 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
     terms_b = sp.Add.make_args(b)
     if 1 < len(terms_b) <= 4:
         options = []
+        import itertools
+
         for t in terms_b:
-            facs = [g for g in sp.Mul.make_args(t) if g.free_symbols]
+            facs = list(sp.Mul.make_args(t))[:4]
             opts = []
-            for g in facs[:4]:
-                fg = cmp.floats(g)
-                ft = cmp.floats(t)
-                if fg is not None and ft is not None:
-                    with np.errstate(all="ignore"):
-                        opts.append(ft / fg)
+            if any(g.free_symbols for g in facs):
+                for k in range(1, len(facs)):
+                    for keep in itertools.combinations(facs, k):
+                        fk = cmp.floats(sp.Mul(*keep))
+                        if fk is not None:
+                            opts.append(fk)
             options.append(opts)
         if all(options):
-            import itertools
-
-            for combo in itertools.islice(itertools.product(*options), 64):
+            for combo in itertools.islice(itertools.product(*options), 256):
                 if resembles(fa, sum(combo), tol):
                     return "chain_rule_factor_missing", {}
     terms_a = sp.Add.make_args(a)
