@@ -6,10 +6,10 @@ import time
 
 import pytest
 import sympy as sp
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from symtutor import Feedback, InvalidArgumentError, check, parse, to_text
+from symtutor import MODES, Feedback, InvalidArgumentError, check, parse, to_text
 
 from .conftest import SYMBOLS, expressions
 
@@ -202,14 +202,32 @@ def test_feedback_is_a_frozen_value():
 
 _tokens = st.sampled_from(
     ["x", "y", "2", "0.5", "pi", "e", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",", " ",
-     "sin", "cos", "exp", "ln", "sqrt", "abs", "xy", "3.2e1", "**", "z", "sin(", "))", "(("]
+     "sin", "cos", "exp", "ln", "sqrt", "abs", "xy", "3.2e1", "**", "z", "sin(", "))", "((",
+     "1e400", "1.00e102", "0.0", "log(0)", "tan(pi/2)", "cosh(", "10^99", "^-1", "\\frac{1}{x}", "π", "²",
+     "−", "１", "e^2x", "x/2y", "sin 2x", "asin(", "9.", "(x-1)^999"]
 )
 grammar_text = st.lists(_tokens, max_size=25).map("".join)
 
 
-@given(st.one_of(st.text(max_size=60), grammar_text))
-def test_check_never_raises(text):
-    fb = check(text, "2 x cos(x^2)", timeout=2)
+_QUESTIONS = {
+    "equivalent": ("2 x cos(x^2)", {}),
+    "expand": ("x^2 + 2x + 1", {}),
+    "factor": ("(x - 1)(x + 1)", {}),
+    "simplify": ("x + 1", {}),
+    "numeric": ("sqrt(2)", {"variables": ""}),
+    "taylor": ("1 + x + x^2/2", {"point": 0, "order": 2}),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.text(max_size=60), grammar_text), st.sampled_from(MODES),
+       st.sampled_from(["x", "(x, 1)"]))
+def test_check_never_raises_in_any_mode(text, mode, shape):
+    expected, kwargs = _QUESTIONS[mode]
+    if shape != "x" and mode not in ("taylor", "numeric"):
+        expected = f"({expected}, 1)"
+    fb = check(text, expected, mode=mode, timeout=2, **kwargs)
+    assert isinstance(fb, Feedback)
     assert fb.status in ("correct", "incorrect", "invalid", "undecided")
     assert 0 <= fb.score <= 1
 
