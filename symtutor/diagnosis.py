@@ -286,12 +286,13 @@ def _layers(f, x) -> list:
 
 def _paths_multiplied(f, x):
     """The terms of the derivative's paths multiplied instead of added (None when f has one path)."""
+    d = _D(x, None).d
     if f.is_Add:
-        parts = [sp.diff(t, x) for t in f.args if t.has(x)]
+        parts = [d(t) for t in f.args if t.has(x)]
     elif f.is_Mul:
         dep = [g for g in f.args if g.has(x)]
         const = sp.Mul(*[g for g in f.args if not g.has(x)])
-        parts = [const * sp.diff(g, x) * sp.Mul(*[h for h in dep if h is not g]) for g in dep]
+        parts = [const * d(g) * sp.Mul(*[h for h in dep if h is not g]) for g in dep]
     else:
         return None
     parts = [p for p in parts if p != 0]
@@ -300,12 +301,37 @@ def _paths_multiplied(f, x):
     return sp.Mul(*parts)
 
 
+class _Lazy:
+    """The items of an iterator, worked out only as far as they are asked for, and kept."""
+
+    def __init__(self, items):
+        self._source = iter(items)
+        self._done: list = []
+
+    def __iter__(self):
+        i = 0
+        while True:
+            if i < len(self._done):
+                yield self._done[i]
+            else:
+                try:
+                    item = next(self._source)
+                except StopIteration:
+                    return
+                self._done.append(item)
+                yield item
+            i += 1
+
+
 @lru_cache(maxsize=256)
-def _derivative_mistakes(f, x) -> tuple:
-    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x."""
+def _derivative_mistakes(f, x) -> _Lazy:
+    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x, worked out lazily."""
+    return _Lazy(_each_derivative_mistake(f, x))
+
+
+def _each_derivative_mistake(f, x):
     from .calculus import derivative
 
-    out = []
     # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
     order = (
         "power_rule_on_exponential", "log_rule_as_one_over_x",
@@ -317,18 +343,18 @@ def _derivative_mistakes(f, x) -> tuple:
     )
     for bug in order:
         try:
-            out.append((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
+            yield ((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
         except (ValueError, TypeError, RecursionError):
             continue
     if "chain_rule_inner_replaced" in order:
         # the inner function replaced by its derivative, and then multiplied by it too
         try:
-            out.append(("chain_rule_inner_replaced", _inner_replaced_times(f, x), ()))
+            yield (("chain_rule_inner_replaced", _inner_replaced_times(f, x), ()))
         except (ValueError, TypeError, RecursionError):
             pass
     for node in _layers(f, x):
         try:
-            out.append(("chain_rule_layer_dropped", _D(x, None, drop=node).d(f), ()))
+            yield (("chain_rule_layer_dropped", _D(x, None, drop=node).d(f), ()))
         except (ValueError, TypeError, RecursionError):
             continue
     try:
@@ -336,12 +362,11 @@ def _derivative_mistakes(f, x) -> tuple:
     except (ValueError, TypeError, RecursionError):
         paths = None
     if paths is not None:
-        out.append(("chain_rule_paths_multiplied", paths, ()))
+        yield (("chain_rule_paths_multiplied", paths, ()))
     for y in sorted(f.free_symbols - {x}, key=str):
-        out.append(("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+        yield (("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
     # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
-    out.append(("original_function", f, ()))
-    return tuple(out)
+    yield (("original_function", f, ()))
 
 
 def _inner_replaced_times(f, x):
@@ -394,19 +419,23 @@ def _same_everywhere(values, tol) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _mistakes_at(f, x, b, variables: tuple, seed: int) -> tuple:
-    """The mistakes in differentiating f that give something other than b, with their float values."""
+def _mistakes_at(f, x, b, variables: tuple, seed: int) -> _Lazy:
+    """The mistakes in differentiating f that give something other than b, with their float values (lazily)."""
+    return _Lazy(_each_mistake_at(f, x, b, variables, seed))
+
+
+def _each_mistake_at(f, x, b, variables, seed):
     from ._compare import Compare
 
     cmp = Compare(variables, seed, 1e-30)
-    out = []
+    seen = set()
     for tag, wrong, fields in _derivative_mistakes(f, x):
-        if wrong == 0:
+        if wrong == 0 or wrong in seen:
             continue
+        seen.add(wrong)
         if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
             continue  # this mistake makes no difference here
-        out.append((tag, wrong, fields, cmp.floats(wrong)))
-    return tuple(out)
+        yield (tag, wrong, fields, cmp.floats(wrong))
 
 
 @lru_cache(maxsize=1024)
