@@ -253,18 +253,10 @@ def _vector_slip(cmp, values: list, b) -> str | None:
     # the same constant factor in every entry
     nz = [(u, v) for u, v in zip(values, flat_b) if not sp.sympify(v).is_zero]
     if len(nz) >= 2 and all(not sp.sympify(u).is_zero for u, _ in nz):
-        try:
-            ratios = [sp.nsimplify(sp.N(u / v, 30)) if not (u / v).free_symbols else None for u, v in nz]
-        except (TypeError, ValueError):
-            ratios = [None]
-        if None not in ratios and len(set(ratios)) == 1 and ratios[0] not in (1, -1):
-            if all(_num_equal(u, ratios[0] * v) for u, v in nz):
+        first = sp.cancel(nz[0][0] / nz[0][1]) if sp.count_ops(nz[0][0]) < 60 else None
+        if first is not None and first.is_number and first not in (1, -1) and not first.is_zero:
+            if _all_equal(cmp, [u for u, _ in nz], [first * v for _, v in nz]):
                 return "vector_scaled"
-        elif all(not (u.free_symbols or v.free_symbols) for u, v in nz) is False:
-            first = sp.cancel(nz[0][0] / nz[0][1]) if sp.count_ops(nz[0][0]) < 60 else None
-            if first is not None and first.is_number and first not in (1, -1) and first != 0:
-                if _all_equal(cmp, [u for u, _ in nz], [first * v for _, v in nz]):
-                    return "vector_scaled"
     return None
 
 

@@ -395,17 +395,17 @@ def telling_mistakes(function, wrt, expected=None) -> tuple:
     f = as_expr(function, name="function")
     x = as_variables(wrt, f)[0]
     right = sp.diff(f, x) if expected is None else as_expr(expected, name="expected")
-    seen = []
+    seen = set()
     out = []
     for tag, wrong, fields in _derivative_mistakes(f, x):
-        if wrong == 0 or wrong == right or any(sp.simplify(wrong - s) == 0 for s in seen[-0:]):
+        if wrong == 0 or wrong == right or wrong in seen:
             continue
         try:
             if sp.simplify(wrong - right) == 0:
                 continue
         except (TypeError, ValueError, RecursionError):
             continue
-        seen.append(wrong)
+        seen.add(wrong)
         out.append(Mistake(tag, wrong, MESSAGES[tag].format(**dict(fields))))
     return tuple(out)
 

@@ -219,7 +219,7 @@ _QUESTIONS = {
 }
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.one_of(st.text(max_size=60), grammar_text), st.sampled_from(MODES),
        st.sampled_from(["x", "(x, 1)"]))
 def test_check_never_raises_in_any_mode(text, mode, shape):
