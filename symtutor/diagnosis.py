@@ -329,6 +329,29 @@ def _derivative_mistakes(f, x) -> _Lazy:
     return _Lazy(_each_derivative_mistake(f, x))
 
 
+def _applies(bug: str, f, x) -> bool:
+    """Whether f holds something the misconception changes (else it gives the right derivative)."""
+    nodes = [n for n in sp.preorder_traversal(f) if n.has(x)]
+    if bug == "power_rule_on_exponential":
+        return any(isinstance(n, sp.exp) or (n.is_Pow and not n.base.has(x)) for n in nodes)
+    if bug.startswith("log_rule"):
+        return any(isinstance(n, sp.log) for n in nodes)
+    if bug.startswith("quotient_rule"):
+        return any(n.is_Pow and n.exp.is_number and n.exp.is_negative and n.base != x for n in nodes) or any(
+            n.is_Pow and n.exp == -1 for n in nodes)
+    if bug.startswith("product_rule"):
+        return any(n.is_Mul and sum(1 for g in n.args if g.has(x)) > 1 for n in nodes)
+    if bug.startswith("power_rule"):
+        return any(n.is_Pow and not n.exp.has(x) for n in nodes)
+    if bug == "trig_derivative_sign":
+        return any(isinstance(n, (sp.sin, sp.cos)) for n in nodes)
+    if bug == "partial_factor_dropped":
+        return bool(f.free_symbols - {x})
+    if bug.startswith("chain_rule"):
+        return any((isinstance(n, sp.Function) or n.is_Pow) and n.args and n.args[0] != x for n in nodes)
+    return True
+
+
 def _each_derivative_mistake(f, x):
     from .calculus import derivative
 
@@ -342,6 +365,8 @@ def _each_derivative_mistake(f, x):
         "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
     )
     for bug in order:
+        if not _applies(bug, f, x):
+            continue
         try:
             yield ((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
         except (ValueError, TypeError, RecursionError):
@@ -414,8 +439,9 @@ def telling_mistakes(function, wrt, expected=None) -> tuple:
 # naming the mistake in a wrong scalar answer (used by the checker)
 
 
-def _same_everywhere(values, tol) -> bool:
-    return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, np.abs(values))))
+def _same_everywhere(values, tol, scale=None) -> bool:
+    scale = np.abs(values) if scale is None else np.abs(scale)
+    return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, scale)))
 
 
 @lru_cache(maxsize=256)
@@ -494,8 +520,8 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
                 return "term_sign_error", {}
         for t in terms_b:
             ft = cmp.floats(t)
-            if ft is None:
-                continue
+            if ft is None or t.is_number:
+                continue  # a constant term changed is a constant added, named below
             with np.errstate(all="ignore"):
                 if resembles(fa, fb - ft + 1 / ft, tol) or resembles(fa, fb - ft - 1 / ft, tol):
                     return "term_inverted", {}
@@ -513,7 +539,7 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
             if _same_everywhere(ratios, tol) and abs(ratios[0]) > 1e-12:
                 return "constant_factor", {}
         diffs = va - vb
-        if _same_everywhere(diffs, tol) and not is_number:
+        if _same_everywhere(diffs, tol, np.maximum(np.abs(va), np.abs(vb))) and not is_number:
             return "extra_constant", {}
     # the terms multiplied instead of added (paths of the chain rule)
     for terms_b in _terms(b)[:1]:
