@@ -14,6 +14,7 @@ Every form is required of every entry of a vector or matrix.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -126,7 +127,8 @@ def _terms_about(b, variables, point):
     return expected.terms(), unshift
 
 
-def taylor_slips(b, variables, point) -> list:
+@lru_cache(maxsize=256)
+def taylor_slips(b, variables, point) -> tuple:
     """(tag, wrong polynomial) for the usual slips in writing the Taylor polynomial b about point."""
     terms, unshift = _terms_about(b, variables, point)
 
@@ -144,4 +146,4 @@ def taylor_slips(b, variables, point) -> list:
         # the mixed term without its 2 (half the coefficient of dx dy)
         out.append(("taylor_mixed_term", sp.Add(
             *[(c / 2 if sum(1 for k in m if k) > 1 else c) * mono(m) for m, c in terms])))
-    return out
+    return tuple(out)

@@ -15,6 +15,7 @@ from which the answer follows.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -464,6 +465,31 @@ def _each_mistake_at(f, x, b, variables, seed):
         yield (tag, wrong, fields, cmp.floats(wrong))
 
 
+@lru_cache(maxsize=256)
+def _factor_drops(b, variables: tuple, seed: int) -> tuple:
+    """For each term of b (2 to 4 of them), the float values of the term with some of its factors left out."""
+    from ._compare import Compare
+
+    terms_b = sp.Add.make_args(b)
+    if not 1 < len(terms_b) <= 4:
+        return ()
+    cmp = Compare(variables, seed, 1e-30)
+    options = []
+    for t in terms_b:
+        facs = list(sp.Mul.make_args(t))[:4]
+        opts = []
+        if any(g.free_symbols for g in facs):
+            for k in range(1, len(facs)):
+                for keep in itertools.combinations(facs, k):
+                    fk = cmp.floats(sp.Mul(*keep))
+                    if fk is not None:
+                        opts.append(fk)
+        if not opts:
+            return ()
+        options.append(tuple(opts))
+    return tuple(options)
+
+
 @lru_cache(maxsize=1024)
 def _terms(e) -> list:
     """e's terms as written and, when e is a product or power, after expansion (at most 12 each)."""
@@ -554,25 +580,11 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
             if prod is not None and resembles(fa, prod, tol):
                 return "chain_rule_paths_multiplied", {}
     # each term with a factor missing (df/dx + df/dy without dx/dt)
-    terms_b = sp.Add.make_args(b)
-    if 1 < len(terms_b) <= 4:
-        options = []
-        import itertools
-
-        for t in terms_b:
-            facs = list(sp.Mul.make_args(t))[:4]
-            opts = []
-            if any(g.free_symbols for g in facs):
-                for k in range(1, len(facs)):
-                    for keep in itertools.combinations(facs, k):
-                        fk = cmp.floats(sp.Mul(*keep))
-                        if fk is not None:
-                            opts.append(fk)
-            options.append(opts)
-        if all(options):
-            for combo in itertools.islice(itertools.product(*options), 256):
-                if resembles(fa, sum(combo), tol):
-                    return "chain_rule_factor_missing", {}
+    options = _factor_drops(b, cmp.variables, cmp.seed)
+    if options:
+        for combo in itertools.islice(itertools.product(*options), 256):
+            if resembles(fa, sum(combo), tol):
+                return "chain_rule_factor_missing", {}
     terms_a = sp.Add.make_args(a)
     if 1 < len(terms_a) <= 12:
         for t in terms_a:
