@@ -421,17 +421,16 @@ def telling_mistakes(function, wrt, expected=None) -> tuple:
     f = as_expr(function, name="function")
     x = as_variables(wrt, f)[0]
     right = sp.diff(f, x) if expected is None else as_expr(expected, name="expected")
-    seen = set()
+    from ._compare import Compare, seed_of
+
+    variables = tuple(sorted(f.free_symbols | right.free_symbols, key=str))
+    cmp = Compare(variables, seed_of(str(f), str(x)), 1e-30)
+    seen: list = []
     out = []
     for tag, wrong, fields in _derivative_mistakes(f, x):
-        if wrong == 0 or wrong == right or wrong in seen:
+        if wrong == 0 or wrong == right or cmp.equal(wrong, right) or any(cmp.equal(wrong, s) for s in seen):
             continue
-        try:
-            if sp.simplify(wrong - right) == 0:
-                continue
-        except (TypeError, ValueError, RecursionError):
-            continue
-        seen.add(wrong)
+        seen.append(wrong)
         out.append(Mistake(tag, wrong, MESSAGES[tag].format(**dict(fields))))
     return tuple(out)
 
