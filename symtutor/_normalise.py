@@ -20,7 +20,7 @@ the parser's caps on length, digits and nesting apply:
 
 Examples:
     >>> normalise("２x² − √x")
-    '2x^(2) - sqrt x'
+    '2x^(2) -  sqrt x'
     >>> normalise(r"$\frac{1}{x} + \sin^{2} \theta$")
     '((1)/(x)) +  sin ^(2) θ'
     >>> normalise(r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}")
@@ -63,7 +63,7 @@ _SYMBOLS = {
     "√": " sqrt ", "∛": " cbrt ",
     "ˆ": "^",
     "\u200b": " ", "\u200c": " ", "\u200d": " ", "\u2060": " ", "\ufeff": " ",
-    "ℯ": "e", "ⅇ": "e",
+    "ℯ": "e", "ⅇ": "e", "⟨": "(", "⟩": ")", "〈": "(", "〉": ")", "∣": "|", "｜": "|",
 }
 
 _NAMED = {
@@ -237,6 +237,12 @@ class _Tex:
         return inner.strip()
 
     def command(self, matrix: bool) -> str:
+        self.enter()
+        out = self._command(matrix)
+        self.depth -= 1
+        return out
+
+    def _command(self, matrix: bool) -> str:
         start = self.i
         name = self.word()
         if name in _SPACES:
@@ -266,6 +272,8 @@ class _Tex:
             return self.delimiter(name)
         if name in ("lvert", "rvert", "vert", "lVert", "rVert"):
             return "abs(" if name.startswith("l") else ")" if name.startswith("r") else self._bar()
+        if name in ("langle", "rangle"):
+            return "(" if name == "langle" else ")"
         if name in ("lbrack", "rbrack"):
             return "[" if name == "lbrack" else "]"
         if name in ("lbrace", "rbrace"):
@@ -309,6 +317,7 @@ class _Tex:
         if c == "\\":
             w = self.word()
             mapping = {"{": "(", "}": ")", "lbrace": "(", "rbrace": ")", "lvert": "abs(", "rvert": ")",
+                       "langle": "(", "rangle": ")",
                        "vert": "abs(" if opening else ")", "lbrack": "[", "rbrack": "]"}
             if w not in mapping:
                 raise self.error(f"\\{name}\\{w} is not a bracket symtutor reads.")

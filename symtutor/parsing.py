@@ -1,21 +1,56 @@
-"""The safe parser of typed mathematics.
+r"""The safe parser of typed mathematics.
 
 Text is read by a tokenizer and a recursive-descent parser that only knows a
-whitelist of numbers, names, operators and functions; it builds SymPy objects
-through SymPy's constructors and never hands text to ``eval``, ``exec``,
-``sympify`` or ``parse_expr``.  Input size, nesting depth and the size of
+whitelist of numbers, names, operators and functions (the registry in
+:mod:`symtutor.functions`); it builds SymPy objects through SymPy's
+constructors and never hands text to ``eval``, ``exec``, ``sympify`` or
+``parse_expr``.  Pasted Unicode and LaTeX are first mapped to the typed syntax
+(:mod:`symtutor._normalise`), then input size, nesting depth and the size of
 numbers and exponents are capped, so hostile input fails fast with a
 ``ParseError``.
 
-Implied multiplication: ``2x``, ``x y``, ``2(x+1)``, ``(x+1)(x-1)``,
-``x sin(x)`` and ``2 pi r`` are products.  A function name may be applied
-without brackets to the next factor (``sin x^2`` is ``sin(x^2)``).
+How answers are read (paper notation, read as written):
+
+1. Implied multiplication: ``2x``, ``x y``, ``2(x+1)``, ``(x+1)(x-1)``,
+   ``x sin(x)`` and ``2 pi r`` are products.
+2. A function followed by a bracket takes what is in the bracket:
+   ``sin(x) y`` is ``sin(x)*y`` and ``sin(2)x`` is ``sin(2)*x``.
+3. A function without a bracket takes the product of the factors that follow
+   it, up to the next ``+``, ``-``, ``,``, closing bracket or function name:
+   ``sin 2x`` is ``sin(2x)``, ``4cos 4x`` is ``4cos(4x)``, ``sin x cos x`` is
+   ``sin(x)cos(x)``, ``sin x^2`` is ``sin(x^2)``, ``ln 2x + 1`` is
+   ``ln(2x) + 1``.  Written against its argument it is the same (``sinx``,
+   ``sin2x``).  (WeBWorK reads ``sin 2t`` as ``sin(2)t``; on paper it means
+   ``sin(2t)``, and that is what is read here.)
+4. A power on a function name is a power of its value, ``sin^2 x`` is
+   ``sin(x)^2``, except ``^-1``, the inverse: ``sin^-1(x)``, ``cos^{-1} x``,
+   ``tan⁻¹ x`` are ``asin``, ``acos``, ``atan``.
+5. ``log_2(x)``, ``log_{10} x``, ``log₂ x`` and ``log_b(x)`` are logarithms to
+   a base; ``ln`` and ``log`` are natural logarithms.
+6. An exponent without brackets is one factor (``x^-2``, ``e^x y`` is
+   ``e^x*y``; a space ends it, and so does a bracket after a letter:
+   ``e^x(x+1)`` is ``e^x*(x+1)``).
+7. Readings that are common both ways on paper are never guessed: they raise
+   :class:`~symtutor.errors.AmbiguousInputError` with both readings, and an
+   answer written with brackets is never ambiguous:
+
+   * an exponent run into another factor: ``e^2x``, ``x^2y``, ``e^-2x``,
+     ``e^2(x+1)`` (``e^(2x)`` or ``e^2*x``);
+   * a divisor run into a following factor: ``x/2y``, ``1/2x``, ``a/bc``,
+     ``(x+1)/2(x-1)`` (``x/(2y)`` or ``(x/2)y``); a space or a bracketed divisor
+     ends it (``x/2 y`` is ``(x/2)y``, ``1/(x+1) x`` is ``x/(x+1)``);
+   * a bracketless function argument followed by ``*`` or ``/`` and a factor
+     that is not a function: ``sin x/2``, ``sin 2*x`` (``sin x/cos x`` is
+     ``sin(x)/cos(x)``).
+
+   Explicit operators follow the usual precedence: ``x/2*y`` is ``(x/2)*y``.
 
 Names: a declared variable or a known function is read as such; ``pi`` and
 ``e`` are the constants unless declared as variables.  When ``variables`` is
 given, any other run of letters is split into declared names and constants
 when that can be done (``xy`` is ``x*y`` when x and y are declared) and is an
 error otherwise.  When ``variables`` is ``None`` every other name is a symbol.
+Greek letters (``θ`` or ``\theta``) are the names ``theta`` and so on.
 """
 
 from __future__ import annotations
@@ -29,12 +64,11 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
-from mpmath.libmp import prec_to_dps, to_str as mlib_to_str
-from sympy.printing.str import StrPrinter
 
 from ._normalise import GREEK, normalise
 from .errors import AmbiguousInputError, ParseError
 from .functions import NAMES as _REGISTRY
+from .writing import to_text
 
 __all__ = ["parse", "read", "Reading", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
 
@@ -63,9 +97,9 @@ _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[α-ωΑ-Ωϑϕϵ∞])
+  | (?P<name>[A-Za-z_][A-Za-z_0-9]*|[""" + "".join(GREEK) + r"""∞])
   | (?P<pow>\*\*|\^)
-  | (?P<op>[-+*/(),\[\]])
+  | (?P<op>[-+*/(),\[\]|])
     """,
     re.VERBOSE,
 )
@@ -182,6 +216,7 @@ class _Parser:
         self.functions = functions
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
         self.strict = strict  # refuse readings that could have been meant otherwise
+        self.bars = 0  # inside |...|
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -221,6 +256,17 @@ class _Parser:
         return node
 
     def expression(self) -> _N:
+        try:
+            return self._expression()
+        except ParseError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            # SymPy's evaluation met a value it cannot hold (cosh(cosh(2.0e102)))
+            raise self.error(
+                "This expression cannot be worked with: a value in it is too large or undefined.", 0
+            ) from exc
+
+    def _expression(self) -> _N:
         self.enter()
         parts = [self.term()]
         ops: list[_Token] = []
@@ -260,7 +306,7 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return t.kind in ("num", "name") or (t.kind == "op" and t.text in "([")
+        return t.kind in ("num", "name") or (t.kind == "op" and (t.text in "([" or (t.text == "|" and not self.bars)))
 
     def term(self) -> _N:
         self.enter()
@@ -276,9 +322,10 @@ class _Parser:
                 ops.append(t)
                 divisor_start = self.tok.pos
                 parts.append(self.unary())
-                if t.text == "/" and self.strict and self.starts_factor():
-                    # x/2y: (x/2)*y or x/(2y)?
-                    end = self.prev_end()
+                end = self.prev_end()
+                delimited = self.tokens[self.i - 1].text in ")]"
+                if t.text == "/" and self.strict and not delimited and self.starts_factor() and self.tok.pos == end:
+                    # x/2y: (x/2)*y or x/(2y)?  (x/2 y and 1/(x+1) x are not in doubt)
                     stop = self.factor_end()
                     text = self.text
                     self.ambiguous(
@@ -321,7 +368,11 @@ class _Parser:
             exponent = self.unary()  # right-associative, allows x^-2
             end = self.prev_end()
             bracketed = first.text in "([" and self.tokens[self.i - 1].text in ")]"
-            if self.strict and not bracketed and self.starts_factor() and self.tok.pos == end:
+            last = self.tokens[self.i - 1]
+            # e^x(x+1) reads as e^x*(x+1): a bracket after a letter is no exponent on paper
+            letter_then_bracket = last.kind == "name" and self.tok.text in "(["
+            if (self.strict and not bracketed and not letter_then_bracket and self.starts_factor()
+                    and self.tok.pos == end):
                 # e^2x: e^(2x) or e^2*x?
                 stop = self.factor_end()
                 text = self.text
@@ -361,8 +412,10 @@ class _Parser:
             try:
                 node = _Parser(whole, self.variables, self.functions, strict=False).parse()
                 local = _Parser(alt, self.variables, self.functions, strict=False).parse()
-            except ParseError:  # pragma: no cover - the alternatives add brackets only
-                continue
+            except ParseError:
+                # another part of the text cannot be read at all: say that first
+                _Parser(text, self.variables, self.functions, strict=False).parse()
+                raise
             readings.append((node.txt, node.tex))
             shown.append(_plain(local.txt))
         written = " ".join(text[start:stop].split())
@@ -380,6 +433,8 @@ class _Parser:
             return self.group("(", ")")
         if t.kind == "op" and t.text == "[":
             return self.group("[", "]")
+        if t.kind == "op" and t.text == "|":
+            return self.bars_group()
         if t.kind == "end":
             raise self.error("The expression ends too early.")
         if t.kind == "pow":
@@ -389,6 +444,25 @@ class _Parser:
         if t.text in "*/":
             raise self.error(f"The {t.text!r} has nothing before it.")
         raise self.error(f"Unexpected {t.text!r}.")
+
+    def bars_group(self) -> _N:
+        """|x| is abs(x); bars do not nest (write abs(...) inside)."""
+        start = self.advance()
+        if self.bars:
+            raise self.error("Bars inside bars cannot be read: write abs(...) inside.", start.pos)
+        self.enter()
+        self.bars += 1
+        if self.tok.kind == "op" and self.tok.text == "|":
+            raise self.error("Empty bars ||.", start.pos)
+        inner = self.expression()
+        if not (self.tok.kind == "op" and self.tok.text == "|"):
+            raise self.error(f"The '|' at position {start.pos} is never closed.", start.pos)
+        self.advance()
+        self.bars -= 1
+        self.leave()
+        if isinstance(inner.v, sp.MatrixBase):
+            raise self.error("|...| of a vector or matrix is not read here.", start.pos)
+        return _N(sp.Abs(inner.v), rf"\left|{inner.tex}\right|", f"abs({inner.txt})", _P_ATOM)
 
     def group(self, open_: str, close: str) -> _N:
         start = self.advance()
@@ -464,6 +538,8 @@ class _Parser:
         name = t.text
         if not name.isascii():
             return self.letter(t)
+        if name not in self.symbols and self.variables is not None:
+            name = _subscript_twin(name, self.symbols)
         nxt = self.tok
         follows_call = nxt.kind == "op" and nxt.text == "("
         if name in self.symbols and not (name in self.functions and follows_call):
@@ -484,6 +560,9 @@ class _Parser:
             return based
         if name in _CONSTANTS:
             return _N(_CONSTANTS[name], r"\pi" if name == "pi" else "e", name, _P_ATOM)
+        glued = self.glued_function(name, t)
+        if glued is not None:
+            return glued
         if name.lower() in FUNCTIONS and follows_call:
             raise self.error(f"Unknown function {name!r}; did you mean {name.lower()!r}?", t.pos)
         if self.variables is None:
@@ -508,6 +587,50 @@ class _Parser:
             return self.name()
         return self.unknown_name(name, t, follows_call)
 
+    def glued_function(self, name: str, t: _Token) -> _N | None:
+        """sinx, sin2x, cosxy, lnx: a known function written against its argument."""
+        if name in self.functions:
+            return None
+        for k in range(min(len(name) - 1, 6), 1, -1):
+            head, rest = name[:k], name[k:]
+            if head in FUNCTIONS:
+                break
+        else:
+            return None
+        m = re.fullmatch(r"([0-9]*)([A-Za-z]*)", rest)
+        if m is None:
+            return None
+        digits, letters = m.groups()
+        if digits and head == "log" and name not in self.symbols:
+            nxt = self.tok
+            if not letters and nxt.kind == "op" and nxt.text == "(":
+                # log2(x), log10(x): the base-2 and base-10 logarithms, as in NumPy
+                self.tokens[self.i - 1] = _Token("name", "log_" + digits, t.pos)
+                self.rewind(self.i - 1)
+                return self.name()
+            if self.strict:
+                # log2x, log2 x: log_2(x) or log(2x)?
+                after = t.pos + len(name)
+                stop = after if letters else self.factor_end()
+                arg = letters + self.text[after:stop]
+                self.ambiguous(t.pos, stop, f"log_{digits}({arg.strip()})", f"log({digits}{arg})")
+        if letters:
+            if self.variables is None:
+                if not (len(letters) == 1 or letters in _CONSTANTS):
+                    return None
+            elif not (letters in self.symbols or letters in _CONSTANTS or self.split_name(letters)):
+                return None
+        pieces = [_Token("name", head, t.pos)]
+        offset = t.pos + len(head)
+        if digits:
+            pieces.append(_Token("num", digits, offset))
+            offset += len(digits)
+        if letters:
+            pieces.append(_Token("name", letters, offset))
+        self.tokens[self.i - 1 : self.i] = pieces
+        self.rewind(self.i - 1)
+        return self.name()
+
     def letter(self, t: _Token) -> _N:
         """A Greek letter typed as itself (a name, never split), or ∞."""
         if t.text == "∞":
@@ -524,6 +647,8 @@ class _Parser:
         return _N(sym, _symbol_tex(sym), name, _P_ATOM)
 
     def unknown_name(self, name: str, t: _Token, follows_call: bool):
+        if len(name) > 30:
+            raise self.error(f"Unknown name {name[:20] + '…'!r} ({len(name)} letters).", t.pos)
         known = sorted(set(self.symbols) | set(FUNCTIONS) | set(self.functions))
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -539,19 +664,27 @@ class _Parser:
         nxt = self.tok
         call_follows = nxt.kind == "op" and nxt.text == "("
         n = len(name)
-        best: list[list[str] | None] = [None] * (n + 1)
-        best[n] = []
+        longest = max(map(len, pieces | funcs), default=0)
+        # nxt[i]: where the piece starting at i ends (0: no split from i); O(n * longest)
+        nxt_at = [0] * (n + 1)
+        ok = [False] * (n + 1)
+        ok[n] = True
         for i in range(n - 1, -1, -1):
-            for j in range(n, i, -1):
+            for j in range(min(n, i + longest), i, -1):
                 piece = name[i:j]
-                if piece in pieces and best[j] is not None:
-                    best[i] = [piece, *best[j]]
+                if piece in pieces and ok[j]:
+                    ok[i], nxt_at[i] = True, j
                     break
                 if j == n and piece in funcs and i > 0:
-                    best[i] = [piece]
+                    ok[i], nxt_at[i] = True, n
                     break
-        result = best[0]
-        if result is None or len(result) < 2:
+        if not ok[0]:
+            return None
+        result, i = [], 0
+        while i < n:
+            result.append(name[i : nxt_at[i]])
+            i = nxt_at[i]
+        if len(result) < 2:
             return None
         if result[-1] in funcs and result[-1] not in pieces and not call_follows:
             return None
@@ -581,7 +714,9 @@ class _Parser:
         if nxt.kind == "pow":
             # sin^2(x) means sin(x)^2; sin^-1(x) is arcsin(x)
             op = self.advance()
+            self.enter()
             exponent = self.unary_exponent()
+            self.leave()
             if exponent.v == -1:
                 inverse = _REGISTRY[name].inverse
                 if inverse is None:
@@ -661,7 +796,13 @@ class _Parser:
             raise self.error(f"{name}() takes {want}, not {len(args)}.", t.pos)
         if any(isinstance(a.v, sp.MatrixBase) for a in args):
             raise self.error(f"{name}() cannot be applied to a vector or matrix.", t.pos)
-        value = func(*[a.v for a in args])
+        values = [a.v for a in args]
+        if all(v.is_number for v in values) and any(_has_function(v) for v in values):
+            # a function of a function of a number: SymPy's evaluation of such towers
+            # (exp(2exp(2exp(2)))) can take unbounded time, so it is left as written
+            value = _unevaluated(func, values)
+        else:
+            value = func(*values)
         a0 = args[0]
         txt = f"{name}({', '.join(a.txt for a in args)})"
         if name == "sqrt":
@@ -693,10 +834,12 @@ class _Parser:
             m = re.match(r"\d+", rest)
             if m:
                 piece = m.group()
-            elif rest in self.symbols or rest in _CONSTANTS or self.variables is None:
-                piece = rest if rest in self.symbols or rest in _CONSTANTS or len(rest) == 1 else rest[0]
+            elif rest in self.symbols or rest in _CONSTANTS or len(rest) == 1:
+                piece = rest
+            elif self.variables is not None and rest[0] in self.symbols:
+                piece = rest[0]  # log_bx with b and x declared
             else:
-                piece = rest[0]
+                raise self.error(f"Write the base of {name} in brackets: log_(b)(x) or log_b(x).", t.pos)
             remainder = rest[len(piece):]
             base_pos = t.pos + 4
             if remainder:
@@ -797,6 +940,31 @@ class _Parser:
             raise self.error(f"Cannot compute {op.text!r} here.", op.pos) from None
 
 
+def _subscript_twin(name: str, symbols) -> str:
+    """x_1 for a declared x1 and x1 for a declared x_1 (LaTeX writes both as x_{1})."""
+    m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", name)
+    if m:
+        for twin in (m.group(1) + m.group(2), m.group(1) + "_" + m.group(2)):
+            if twin in symbols:
+                return twin
+    return name
+
+
+def _has_function(e: sp.Basic) -> bool:
+    return any(isinstance(a, sp.Function) for a in sp.preorder_traversal(e))
+
+
+def _unevaluated(func, values):
+    if func is sp.sqrt:
+        return sp.Pow(values[0], sp.S.Half, evaluate=False)
+    if func is sp.cbrt:
+        return sp.Pow(values[0], sp.Rational(1, 3), evaluate=False)
+    if len(values) == 2:  # log(x, b)
+        return sp.Mul(sp.log(values[0], evaluate=False), sp.Pow(sp.log(values[1], evaluate=False), -1), evaluate=False)
+    cls = func if isinstance(func, type) else _REGISTRY["log"].cls
+    return cls(*values, evaluate=False)
+
+
 def _log_base_name(name: str) -> str | None:
     """The base part of a name written log_<base>, or None."""
     return name[4:] if name.startswith("log_") else None
@@ -878,7 +1046,9 @@ def _parser(text, variables, functions) -> _Parser:
         raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
     text = normalise(text)
     if len(text) > MAX_LENGTH:
-        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
+        raise ParseError(
+            f"The input is too long once its symbols are spelled out ({len(text)} characters; at most {MAX_LENGTH})."
+        )
     names = _as_name_map(variables)
     funcs: dict[str, sp.FunctionClass] = {}
     for f in functions:
@@ -917,77 +1087,3 @@ def parse(
               ^
     """
     return _parser(text, variables, functions).parse().v
-
-
-# --------------------------------------------------------------------------
-# writing expressions back in the same syntax
-
-_NAMES = {f.cls: f.name for f in _REGISTRY.values() if f.cls is not sp.Pow}
-
-
-class _TextPrinter(StrPrinter):
-    """SymPy's str printer, in the syntax :func:`parse` reads."""
-
-    def _print_Pow(self, expr, rational=False):
-        text = super()._print_Pow(expr, rational)
-        return text.replace("**", "^")
-
-    def _print_Exp1(self, expr):
-        return "e"
-
-    def _print_Float(self, expr):
-        if expr._prec == 53:  # a double: the shortest text that reads back the same
-            return repr(float(expr))
-        return mlib_to_str(expr._mpf_, prec_to_dps(expr._prec))
-
-    def _print_Function(self, expr):
-        name = _NAMES.get(expr.func, expr.func.__name__)
-        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
-
-    _print_Abs = _print_Function
-
-    def _unwritable(self, expr):
-        raise ValueError(f"to_text() cannot write {type(expr).__name__} objects")
-
-    _print_Derivative = _print_Subs = _print_Integral = _unwritable
-
-    def _print_MatrixBase(self, expr):
-        rows = [[_text_of(v) for v in row] for row in expr.tolist()]
-        if expr.cols == 1:
-            return "(" + ", ".join(r[0] for r in rows) + ")" if expr.rows > 1 else "[" + rows[0][0] + "]"
-        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
-
-    _print_MutableDenseMatrix = _print_MatrixBase
-    _print_ImmutableDenseMatrix = _print_MatrixBase
-
-
-def to_text(obj) -> str:
-    """Write an expression or matrix in the syntax :func:`parse` reads.
-
-    ``parse(to_text(e)) == e`` for the expressions symtutor works with.
-
-    Examples:
-        >>> to_text(parse("2x cos(x^2) + e^(-x)"))
-        '2*x*cos(x^2) + exp(-x)'
-        >>> to_text(parse("[[2, 0], [0, 6y]]"))
-        '[[2, 0], [0, 6*y]]'
-        >>> to_text(parse("(a, b)"))
-        '(a, b)'
-    """
-    if isinstance(obj, bool):
-        raise TypeError("to_text() writes SymPy expressions and matrices, not bool")
-    if isinstance(obj, int):
-        obj = sp.Integer(obj)
-    elif isinstance(obj, float):
-        obj = sp.Float(obj)
-    if isinstance(obj, sp.MatrixBase):
-        return _TextPrinter({"order": None}).doprint(obj)
-    if not isinstance(obj, sp.Basic):
-        raise TypeError(f"to_text() writes SymPy expressions and matrices, not {type(obj).__name__}")
-    return _text_of(obj)
-
-
-@lru_cache(maxsize=4096)
-def _text_of(e: sp.Basic) -> str:
-    # derivations print the same subexpressions again and again: remember them
-    return _TextPrinter({"order": None}).doprint(e)

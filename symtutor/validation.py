@@ -27,6 +27,10 @@ class Validation:
     ``status`` is ``"ok"`` (read as ``text`` / ``latex``), ``"ambiguous"``
     (``readings`` holds each reading as a ``(text, latex)`` pair) or
     ``"invalid"``; ``message`` is one plain sentence for the learner.
+
+    Examples:
+        >>> validate("x/2y").readings[0]
+        ('x/(2*y)', '\\\\frac{x}{2 y}')
     """
 
     status: Literal["ok", "ambiguous", "invalid"]
@@ -57,6 +61,8 @@ def validate(
         `e^2x` could mean e^(2x) or e^2·x: add brackets to say which.
         >>> validate("x +").status
         'invalid'
+        >>> validate(r"\frac{1}{x} + x²").text
+        '1/x + x^2'
     """
     _as_name_map(variables)  # a programmer's mistake in the arguments raises
     functions = tuple(functions)

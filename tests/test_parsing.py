@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 from symtutor import AmbiguousInputError, ParseError, parse
+from symtutor import expr_latex
 from symtutor.parsing import read
 
 x, y, r, a, b = sp.symbols("x y r a b")
@@ -151,7 +152,6 @@ def test_parse_takes_text_only():
 
 
 def test_read_echoes_the_structure_it_understood():
-    from symtutor.parsing import read
 
     r = read("2x cos(x^2)")
     assert r.value == 2 * x * sp.cos(x**2)
@@ -200,16 +200,31 @@ def test_division_by_zero_is_a_parse_error():
         ("sin -x", sp.sin(-x)),
         ("2 sin x + x", 2 * sp.sin(x) + x),
         ("e^2 x", sp.exp(2) * x),
+        ("e^x(x+1)", sp.exp(x) * (x + 1)),
         ("e^(2)x", sp.exp(2) * x),
         ("e^(2x)", sp.exp(2 * x)),
         ("x^2 y", x**2 * y),
         ("x/(2y)", x / (2 * y)),
         ("(x/2)y", x * y / 2),
         ("x/2*y", x * y / 2),
+        ("x/2 y", x * y / 2),
+        ("1/2 x", x / 2),
+        ("1/(x+1) x", x / (x + 1)),
+        ("1/sin(x) cos(x)", sp.cos(x) / sp.sin(x)),
         ("sin(x)/2", sp.sin(x) / 2),
         ("sin(x/2)", sp.sin(x / 2)),
         ("sin(2)x", sp.sin(2) * x),
         ("coth x", sp.coth(x)),
+        ("sinx", sp.sin(x)),
+        ("sin2x", sp.sin(2 * x)),
+        ("2cosx", 2 * sp.cos(x)),
+        ("lnx", sp.log(x)),
+        ("|x|", sp.Abs(x)),
+        ("ln|x| + 2|x - 1|", sp.log(sp.Abs(x)) + 2 * sp.Abs(x - 1)),
+        ("|x|^2 |y|", sp.Abs(x) ** 2 * sp.Abs(y)),
+        ("log2(x)", sp.log(x, 2)),
+        ("log10(x)", sp.log(x, 10)),
+        ("⟨1, 2⟩", sp.Matrix([1, 2])),
         ("cbrt(8x)", 2 * sp.cbrt(x)),
     ],
 )
@@ -224,12 +239,13 @@ def test_paper_notation_is_read_as_written(text, expected):
         ("e^-2x", "e^(-2*x)", "e^(-2)*x"),
         ("x/2y", "x/(2*y)", "x/2*y"),
         ("1/2x", "1/(2*x)", "1/2*x"),
-        ("1/2 x", "1/(2*x)", "1/2*x"),
         ("x^2y", "x^(2*y)", "x^2*y"),
         ("sin x/2", "sin(x/2)", "sin(x)/2"),
         ("sin 2*x", "sin(2*x)", "sin(2)*x"),
         ("(x+1)/2(x-1)", "(x + 1)/(2*(x - 1))", "(x + 1)/2*(x - 1)"),
         ("3 + e^2x", "3 + e^(2*x)", "3 + e^2*x"),
+        ("log2x", "log(x, 2)", "log(2*x)"),
+        ("log2 x", "log(x, 2)", "log(2*x)"),
     ],
 )
 def test_ambiguous_readings_are_shown_not_guessed(text, first, second):
@@ -260,7 +276,7 @@ def test_the_message_names_both_readings():
     assert info.value.message == "`e^2x` could mean e^(2x) or e^2·x: add brackets to say which."
 
 
-@pytest.mark.parametrize("text", ["log^-1(x)", "log_0(x)", "log_1 x", "log_", "sin^-1"])
+@pytest.mark.parametrize("text", ["log^-1(x)", "log_0(x)", "log_1 x", "log_", "sin^-1", "||x||", "|x", "|(1, 2)|"])
 def test_unclear_function_notation_is_an_error(text):
     with pytest.raises(ParseError):
         parse(text)
@@ -380,3 +396,10 @@ def test_latex_under_the_same_caps():
         parse(r"x^{10^{100}}")
     with pytest.raises(ParseError, match="too many digits"):
         parse(r"\frac{" + "9" * 200 + "}{2}")
+
+
+def test_subscripts_match_declared_names():
+    x1, x_2 = sp.Symbol("x1"), sp.Symbol("x_2")
+    assert parse(r"x_{1} + x_{2}", variables=["x1", "x_2"]) == x1 + x_2
+    assert parse("x_1 x2", variables=["x1", "x_2"]) == x1 * x_2
+    assert parse(expr_latex(x1**2 + x_2), variables=["x1", "x_2"]) == x1**2 + x_2
