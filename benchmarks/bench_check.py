@@ -62,6 +62,7 @@ def main(argv=None) -> int:
     naive_box = Sandbox(memory_mb=1024)
     ours_t, naive_t = [], []
     ours_wrong, naive_wrong, ours_undecided, naive_timeouts = [], [], [], 0
+    named, labelled, missed = 0, 0, []
     check(pairs[0]["answer"], parse(pairs[0]["expected"], variables=pairs[0]["variables"]),
           variables=pairs[0]["variables"])  # start the worker outside the timings
     naive_box.run(len, "", timeout=30)
@@ -78,6 +79,12 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         fb = check(p["answer"], expected, **kwargs)
         ours_t.append(time.perf_counter() - t0)
+        if p.get("mistake"):
+            labelled += 1
+            if fb.diagnosis == p["mistake"]:
+                named += 1
+            else:
+                missed.append((p, fb.diagnosis))
         if fb.status == "undecided":
             ours_undecided.append(p)
         elif fb.correct != p["correct"]:
@@ -108,6 +115,12 @@ def main(argv=None) -> int:
     row("naive simplify(a - b) == 0", naive_t, naive_wrong, f"timeouts (10 s): {naive_timeouts}")
     ratio = statistics.median(naive_t) / statistics.median(ours_t)
     print(f"p50 ratio naive / symtutor: {ratio:.1f}x")
+    learner = [p for p in pairs if p.get("named")]
+    learner_named = sum(1 for p in learner if (p, None) and all(m[0] is not p for m in missed))
+    print(f"diagnoses: {named}/{labelled} labelled wrong answers named as labelled "
+          f"({100 * named / max(labelled, 1):.1f}%); learner-mistake families: {learner_named}/{len(learner)}")
+    for p, tag in missed[:10]:
+        print(f"  not named: {p['answer']!r} vs {p['expected']!r}: {p['mistake']} -> {tag}")
     for p, status, message in ours_wrong[:10]:
         print(f"  symtutor wrong: {p['answer']!r} vs {p['expected']!r} labelled {p['correct']}: {status}, {message}")
     for p in ours_undecided[:10]:

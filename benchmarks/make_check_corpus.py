@@ -103,21 +103,42 @@ NUMERIC = [
 ]
 
 
+def _real_value(e, sub):
+    """SymPy's own value of e at sub (30 digits), or None where it is not a finite real number.
+
+    Odd roots of negative numbers are taken as real, as symtutor reads them.
+    """
+    e = e.replace(lambda n: n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer and n.exp.q % 2 == 1,
+                  lambda n: sp.sign(n.base) ** n.exp.p * sp.Abs(n.base) ** n.exp)
+    try:
+        v = complex(e.evalf(30, subs=sub))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if v != v or abs(v) == float("inf") or abs(v.imag) > 1e-20 * max(1.0, abs(v.real)):
+        return None
+    return v.real
+
+
 def oracle_equal(a, b, variables, rng) -> bool | None:
-    """Equal at 8 random points by SymPy's own evalf (None: not enough points)."""
+    """Equal at 8 random real points by SymPy's own evalf (None: not enough points).
+
+    Points are drawn from (-3, 3) as well as the positive half line, and a point
+    where one side is a real number and the other is not makes them different
+    (the checker's domain rule).
+    """
     a = sp.Matrix(a) if isinstance(a, sp.MatrixBase) else sp.Matrix([a])
     b = sp.Matrix(b) if isinstance(b, sp.MatrixBase) else sp.Matrix([b])
     if a.shape != b.shape:
         return False
     good = 0
-    for _ in range(40):
-        sub = {v: sp.Rational(rng.randint(5, 290), 100) for v in variables}
-        try:
-            va = [complex(e.evalf(30, subs=sub)) for e in a]
-            vb = [complex(e.evalf(30, subs=sub)) for e in b]
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if any(v != v or abs(v) == float("inf") for v in va + vb):
+    for k in range(40):
+        lo = 5 if k % 2 == 0 else -290
+        sub = {v: sp.Rational(rng.randint(lo, 290), 100) + sp.Rational(1, 7919) for v in variables}
+        va = [_real_value(e, sub) for e in a]
+        vb = [_real_value(e, sub) for e in b]
+        if any((p is None) != (q is None) for p, q in zip(va, vb)):
+            return False
+        if any(p is None for p in va):
             continue
         good += 1
         if any(abs(p - q) > 1e-12 * max(1, abs(p), abs(q)) for p, q in zip(va, vb)):
@@ -138,7 +159,7 @@ def shuffled_text(e, rng) -> str:
         texts = []
         for f in factors:
             s = to_text(f)
-            texts.append(f"({s})" if f.is_Add or s.startswith("-") else s)
+            texts.append(f"({s})" if f.is_Add or s.startswith("-") or "/" in s else s)
         parts.append(" ".join(texts))
     return " + ".join(parts)
 
@@ -180,6 +201,116 @@ def wrong_derivatives(f, var, others):
     for o in others:
         wrong.append(("wrong_variable", sp.diff(f, o)))
     return wrong
+
+
+def learner_mistakes():
+    """(answer, expected, variables, diagnosis tag, extra fields) for mistakes reported in studies of student errors.
+
+    The families: the power rule applied to e^x and a^x; exponent slips in the power
+    rule; ln(u)' as 1/u or 1/x; the quotient rule without its square, as f'/g' or with
+    its numerator reversed; the product rule as f'g' or with one term; partial
+    derivatives that drop the other variable's factor or take the wrong variable;
+    chain-rule slips (inner factor missing, inner replaced by its derivative, outer
+    function not differentiated, one layer's derivative missing, paths multiplied,
+    partial derivatives without dx/dt); Taylor polynomials over n instead of n!, in
+    powers of x instead of (x - a), with the mixed term missing its 2 or without the
+    factorials; optimisation steps (uphill, f/f' upside down, the rate left out,
+    lambda grad g missing or with its sign flipped); vector slips (negated, scaled,
+    swapped, transposed); a slip in one term of a product; sign errors.
+    """
+    lam = sp.Symbol("lambda")
+    out = []
+
+    def deriv(f, answer, tag, var=x, variables=(x,)):
+        out.append((answer, sp.diff(f, var), variables, tag, {"function": to_text(f), "wrt": str(var)}))
+
+    deriv(sp.exp(x), "x e^(x-1)", "power_rule_on_exponential")
+    deriv(2**x, "x 2^(x-1)", "power_rule_on_exponential")
+    deriv(sp.exp(3 * x), "3x e^(3x-1)", "power_rule_on_exponential")
+    deriv(5**x, "x 5^(x-1)", "power_rule_on_exponential")
+    deriv(x**5, "5x^5", "power_rule_exponent_kept")
+    deriv(x**5, "x^4", "power_rule_coefficient_missing")
+    deriv(x**5, "5x^6", "power_rule_exponent_raised")
+    deriv(3 * x**4, "12x^4", "power_rule_exponent_kept")
+    deriv(3 * x**4, "3x^3", "power_rule_coefficient_missing")
+    deriv(3 * x**4, "12 x^5", "power_rule_exponent_raised")
+    deriv(x**-2, "-2x^-2", "power_rule_exponent_kept")
+    deriv(sp.log(x**2 + 1), "1/(x^2+1)", "chain_rule_inner_missing")
+    deriv(sp.log(x**2 + 1), "1/x", "log_rule_as_one_over_x")
+    deriv(sp.log(sp.sin(x)), "1/sin(x)", "chain_rule_inner_missing")
+    deriv(sp.log(sp.sin(x)), "1/x", "log_rule_as_one_over_x")
+    deriv(sp.log(x**2 + 1) + sp.sin(2 * x), "1/(x^2+1) + 2 cos(2x)", "log_rule_inner_missing")
+    deriv((x + 1) / (x - 1), "((x-1) - (x+1))/(x-1)", "quotient_rule_no_square")
+    deriv((x + 1) / (x - 1), "((x+1) - (x-1))/(x-1)^2", "quotient_rule_sign")
+    deriv(sp.sin(x) / x, "(x cos(x) - sin(x))/x", "quotient_rule_no_square")
+    deriv(sp.sin(x) / x, "cos(x)", "quotient_rule_as_ratio")
+    deriv(sp.sin(x) / x, "(sin(x) - x cos(x))/x^2", "quotient_rule_sign")
+    deriv(x**2 / (x + 1), "2x", "quotient_rule_as_ratio")
+    deriv(x**2 / (x + 1), "(2x(x+1) - x^2)/(x+1)", "quotient_rule_no_square")
+    deriv(x**2 * sp.sin(x), "2x cos(x)", "product_rule_as_product")
+    deriv(x**2 * sp.sin(x), "2x sin(x)", "product_rule_one_term")
+    deriv(x**3 * sp.exp(x), "3x^2 e^x", "product_rule_as_product")
+    deriv(x**3 * sp.cos(x), "3x^2 cos(x)", "product_rule_one_term")
+    deriv(sp.sin(x**2), "cos(x^2)", "chain_rule_inner_missing")
+    deriv(sp.sin(x**2), "cos(2x)", "chain_rule_inner_replaced")
+    deriv(sp.sin(x**2), "2x cos(2x)", "chain_rule_inner_replaced")
+    deriv(sp.sin(x**2), "2x sin(x^2)", "chain_rule_outer_not_differentiated")
+    deriv(sp.cos(3 * x), "-sin(3x)", "chain_rule_inner_missing")
+    deriv(sp.cos(3 * x), "3 sin(3x)", "trig_derivative_sign")
+    deriv(sp.exp(x**2), "x^2 e^(x^2-1)", "power_rule_on_exponential")
+    deriv(sp.sqrt(1 + x**2), "1/(2 sqrt(1+x^2))", "chain_rule_inner_missing")
+    deriv(sp.tanh(2 * sp.tanh(3 * x)), "6 (1 - tanh(3x)^2)", "chain_rule_layer_dropped")
+    deriv(sp.tanh(2 * sp.tanh(3 * x)), "6 (1 - tanh(2 tanh(3x))^2)", "chain_rule_layer_dropped")
+    deriv(x**2 * y**3, "2x", "partial_factor_dropped", x, (x, y))
+    deriv(x**2 * y**3, "3x^2 y^2", "wrong_variable", x, (x, y))
+    deriv(x * y**2 + y * sp.exp(x), "1 + e^x", "partial_factor_dropped", x, (x, y))
+    deriv(x**2 * y + sp.sin(y), "x^2 + cos(y)", "wrong_variable", x, (x, y))
+    deriv(sp.exp(x * y), "e^(x y)", "chain_rule_inner_missing", y, (x, y))
+
+    def plain(answer, expected, tag, variables=(x,), **extra):
+        out.append((answer, expected, variables, tag, extra))
+
+    # the multivariate chain rule, f(x(t), y(t)) with its paths
+    plain("(2t sin(t)) (t^2 cos(t))", 2 * t * sp.sin(t) + t**2 * sp.cos(t), "chain_rule_paths_multiplied", (t,))
+    plain("sin(t) + t^2", 2 * t * sp.sin(t) + t**2 * sp.cos(t), "chain_rule_factor_missing", (t,))
+    plain("(3 t^2 cos(t)) (-t^3 sin(t))", 3 * t**2 * sp.cos(t) - t**3 * sp.sin(t), "chain_rule_paths_multiplied", (t,))
+    # Taylor polynomials
+    tay = {"mode": "taylor"}
+    plain("1 + x + x^2/2 + x^3/3", 1 + x + x**2 / 2 + x**3 / 6, "taylor_divided_by_n", point="0", order=3, **tay)
+    plain("1 + x + x^2 + x^3", 1 + x + x**2 / 2 + x**3 / 6, "taylor_missing_factorial", point="0", order=3, **tay)
+    plain("x - x^2/2 + x^3/3", (x - 1) - (x - 1) ** 2 / 2 + (x - 1) ** 3 / 3, "taylor_powers_of_x", point="1", order=3,
+          **tay)
+    plain("e + e x + e x^2/2", sp.E * (1 + (x - 1) + (x - 1) ** 2 / 2), "taylor_powers_of_x", point="1", order=2, **tay)
+    plain("1 - x^2/2 - x y/2 - y^2/2", 1 - (x + y) ** 2 / 2, "taylor_mixed_term", (x, y), point="(0, 0)", order=2,
+          **tay)
+    plain("1 + x y/2", 1 + x * y, "taylor_mixed_term", (x, y), point="(0, 0)", order=2, **tay)
+    # optimisation steps
+    newton = x - (x**3 - 2 * x - 5) / (3 * x**2 - 2)
+    plain("x - (3x^2 - 2)/(x^3 - 2x - 5)", newton, "term_inverted")
+    plain("x + (x^3 - 2x - 5)/(3x^2 - 2)", newton, "term_sign_error")
+    gd = sp.Matrix([x - 2 * x * y / 10, y - x**2 / 10])
+    plain("(x - 2x y, y - x^2)", gd, "term_factor", (x, y))
+    plain("(x + 2x y/10, y + x^2/10)", gd, "term_sign_error", (x, y))
+    lagrange = sp.Matrix([y - 2 * lam * x, x - 2 * lam * y])
+    plain("(y, x)", lagrange, "term_missing", (x, y, lam))
+    plain("(y + 2 lambda x, x + 2 lambda y)", lagrange, "term_sign_error", (x, y, lam))
+    # vector slips
+    g = sp.Matrix([2 * x * y, x**2 + 3 * y**2])
+    plain("(-2x y, -x^2 - 3y^2)", g, "vector_negated", (x, y))
+    plain("(x^2 + 3y^2, 2x y)", g, "components_swapped", (x, y))
+    plain("(4x y, 2x^2 + 6y^2)", g, "vector_scaled", (x, y))
+    plain("(1/5, 1/10)", sp.Matrix([sp.Rational(-1, 5), sp.Rational(-1, 10)]), "vector_negated", ())
+    plain("[[2x y, 5], [x^2, cos(y)]]", sp.Matrix([[2 * x * y, x**2], [5, sp.cos(y)]]), "transposed", (x, y))
+    # a slip in one term of a product, found after expansion
+    prod = sp.Mul(x + 1, x + 2, evaluate=False)
+    plain("x^2 + 2x + 2", prod, "term_factor")
+    plain("x^2 - 3x + 2", prod, "term_sign_error")
+    plain("x^2 + 2", prod, "term_missing")
+    # sign errors and factors
+    plain("-0.5", sp.Rational(1, 2), "sign_error", (), mode="numeric")
+    plain("-2x cos(x^2)", 2 * x * sp.cos(x**2), "sign_error")
+    plain("4x cos(x^2)", 2 * x * sp.cos(x**2), "constant_factor")
+    return [o for o in out if o[3] is not None]
 
 
 def main() -> int:
@@ -280,6 +411,10 @@ def main() -> int:
         add(str(sp.Float(exact * sp.Rational(11, 10), 5)), exact, False, [], f"week 5: {label}", mode="numeric")
         add(str(sp.Float(-exact, 5)), exact, False, [], f"week 5: {label}", mode="numeric", mistake="sign_error")
 
+    # real learner mistakes, by family, each labelled with the diagnosis that names it
+    for answer, expected, variables, tag, extra in learner_mistakes():
+        add(answer, expected, False, variables, "learner mistakes", mistake=tag, named=True, **extra)
+
     # confirm every label with the oracle
     kept = []
     for p in pairs:
@@ -293,6 +428,8 @@ def main() -> int:
             kept.append(p)
             continue
         verdict = oracle_equal(a, b, [sp.Symbol(n) for n in names], rng)
+        if p.get("named") and verdict is not False:
+            raise AssertionError(f"the oracle does not find a labelled learner mistake wrong: {p}")
         if p["correct"] and verdict is False:
             raise AssertionError(f"the oracle says a 'correct' answer is wrong: {p}")
         if not p["correct"] and verdict is not False and p.get("mode") != "taylor":

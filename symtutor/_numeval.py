@@ -1,10 +1,15 @@
 """Evaluate expressions at points in high-precision real arithmetic.
 
 Used by the answer checker: each expression is evaluated node by node with
-mpmath at a chosen precision.  A point where the expression is not a finite
-real number (a logarithm of a negative, a division by zero, a value beyond
-1e100) gives ``None``: the expression is not defined there as a real function.
-Only whitelisted node types are evaluated.
+mpmath at a chosen precision.  A point where the expression is not a real
+number (a logarithm of a negative, a division by zero, an even root of a
+negative) gives ``None``: the expression is not defined there as a real
+function.  Odd roots of negative numbers are real, as on paper
+((-8)^(1/3) = -2).  Values far beyond floating point's range are kept (mpmath
+has no overflow), up to a magnitude of 10^(10^6); beyond it, or where an
+argument is too large to reduce accurately, the value is :data:`HUGE`: too
+large to compare, which is neither a value nor undefined.  Only whitelisted
+node types are evaluated.
 """
 
 from __future__ import annotations
@@ -14,29 +19,152 @@ import sympy as sp
 
 from .functions import FUNCTIONS as _REGISTRY
 
-__all__ = ["Evaluator", "NotEvaluable"]
+__all__ = ["Evaluator", "NotEvaluable", "HUGE"]
 
-_LIMIT = mpmath.mpf(10) ** 100
+_MAX_MAG = 10**6  # binary exponents beyond this are too large to compare
+_MAX_TRIG_ARG = mpmath.mpf(10) ** 300  # trigonometric arguments beyond this cannot be reduced cheaply
+_MAX_EXP_ARG = mpmath.mpf(10) ** 5  # exp(10^5) is about 10^43429: far enough
+
+
+class _Huge:
+    """A value too large (or too close to zero in a denominator) to compare."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "HUGE"
+
+
+HUGE = _Huge()
 
 
 class NotEvaluable(Exception):
     """The expression holds a node the evaluator does not know."""
 
 
+class _Undefined(Exception):
+    pass
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _trig(fn):
+    def f(x):
+        if abs(x) > _MAX_TRIG_ARG:
+            raise _TooLarge
+        return fn(x)
+
+    return f
+
+
+def _expish(fn):
+    def f(x):
+        if abs(x) > _MAX_EXP_ARG:
+            raise _TooLarge
+        return fn(x)
+
+    return f
+
+
+def _sec(x):
+    return 1 / mpmath.cos(x)
+
+
+def _csc(x):
+    return 1 / mpmath.sin(x)
+
+
+def _cot(x):
+    return 1 / mpmath.tan(x)
+
+
+def _acot(x):
+    return mpmath.atan(1 / x)
+
+
+def _acoth(x):
+    if abs(x) <= 1:
+        raise _Undefined
+    return mpmath.atanh(1 / x)
+
+
+def _asec(x):
+    return mpmath.acos(1 / x)
+
+
+def _acsc(x):
+    return mpmath.asin(1 / x)
+
+
+def _sech(x):
+    return 1 / mpmath.cosh(x)
+
+
+def _csch(x):
+    return 1 / mpmath.sinh(x)
+
+
+def _asin(x):
+    if abs(x) > 1:
+        raise _Undefined
+    return mpmath.asin(x)
+
+
+def _acos(x):
+    if abs(x) > 1:
+        raise _Undefined
+    return mpmath.acos(x)
+
+
+def _acosh(x):
+    if x < 1:
+        raise _Undefined
+    return mpmath.acosh(x)
+
+
+def _atanh(x):
+    if abs(x) >= 1:
+        raise _Undefined
+    return mpmath.atanh(x)
 
 
 def _sign(x):
     return mpmath.sign(x)
 
 
-_FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log}
-_FUNCS[sp.sign] = _sign
+_GUARDED = {
+    sp.sin: _trig(mpmath.sin),
+    sp.cos: _trig(mpmath.cos),
+    sp.tan: _trig(mpmath.tan),
+    sp.sec: _trig(_sec),
+    sp.csc: _trig(_csc),
+    sp.cot: _trig(_cot),
+    sp.asin: _asin,
+    sp.acos: _acos,
+    sp.atan: mpmath.atan,
+    sp.acot: _acot,
+    sp.asec: _asec,
+    sp.acsc: _acsc,
+    sp.sinh: _expish(mpmath.sinh),
+    sp.cosh: _expish(mpmath.cosh),
+    sp.tanh: mpmath.tanh,
+    sp.coth: mpmath.coth,
+    sp.sech: _expish(_sech),
+    sp.csch: _expish(_csch),
+    sp.asinh: mpmath.asinh,
+    sp.acosh: _acosh,
+    sp.atanh: _atanh,
+    sp.acoth: _acoth,
+    sp.exp: _expish(mpmath.exp),
+    sp.Abs: abs,
+    sp.sign: _sign,
+}
 
-
-class _Undefined(Exception):
-    pass
+# every function of the registry, with the guards above (domains, argument sizes) where they apply
+_FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log and f.mpmath is not None}
+_FUNCS.update(_GUARDED)
 
 
 def _real(v):
@@ -44,27 +172,43 @@ def _real(v):
         if v.imag != 0:
             raise _Undefined
         v = v.real
-    if not mpmath.isfinite(v) or abs(v) > _LIMIT:
+    if not mpmath.isfinite(v):
         raise _Undefined
+    if v and abs(mpmath.mag(v)) > _MAX_MAG:
+        raise _TooLarge
     return v
 
 
 class Evaluator:
-    """Evaluate one expression at many points, with ``dps`` significant digits."""
+    """Evaluate one expression at many points, with ``dps`` significant digits.
+
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> Evaluator(x ** sp.Rational(1, 3), (x,))((-8,))
+        mpf('-2.0')
+        >>> Evaluator(sp.log(x), (x,))((-1,)) is None
+        True
+        >>> Evaluator(sp.exp(sp.exp(x)), (x,))((100,))
+        HUGE
+    """
 
     def __init__(self, expr: sp.Expr, variables, dps: int = 40):
         self.expr = expr
         self.variables = tuple(variables)
         self.dps = dps
 
-    def __call__(self, point) -> mpmath.mpf | None:
-        """The value at ``point`` (one number per variable), or None where undefined."""
+    def __call__(self, point):
+        """The value at ``point`` (one number per variable): an mpf, None where undefined, or HUGE."""
         with mpmath.workdps(self.dps):
             env = {v: mpmath.mpf(p) if not isinstance(p, mpmath.mpf) else p for v, p in zip(self.variables, point)}
             try:
                 return self._eval(self.expr, env, {})
-            except (_Undefined, ZeroDivisionError, ValueError, OverflowError):
+            except _TooLarge:
+                return HUGE
+            except (_Undefined, ZeroDivisionError, ValueError):
                 return None
+            except (OverflowError, MemoryError):
+                return HUGE
 
     def _eval(self, e, env, memo):
         if e in memo:
@@ -90,22 +234,7 @@ class Evaluator:
             for a in e.args:
                 r *= self._eval(a, env, memo)
         elif e.is_Pow:
-            base = self._eval(e.base, env, memo)
-            if e.exp.is_Integer:
-                n = int(e.exp)
-                if n < 0 and base == 0:
-                    raise _Undefined
-                r = base**n
-            elif e.exp.is_Rational and e.exp.q % 2 == 1 and base < 0:
-                # an odd root of a negative number is real: (-8)^(1/3) = -2
-                r = -((-base) ** (mpmath.mpf(int(e.exp.p)) / int(e.exp.q)))
-                if e.exp.p % 2 == 0:
-                    r = -r
-            else:
-                exponent = self._eval(e.exp, env, memo)
-                if base < 0 or (base == 0 and exponent <= 0):
-                    raise _Undefined
-                r = base**exponent
+            r = self._pow(e, env, memo)
         elif isinstance(e, sp.log):
             args = [self._eval(a, env, memo) for a in e.args]
             if any(a <= 0 for a in args):
@@ -113,9 +242,39 @@ class Evaluator:
             r = mpmath.log(args[0]) if len(args) == 1 else mpmath.log(args[0], args[1])
         else:
             fn = _FUNCS.get(type(e))
-            if fn is None:
+            if fn is None or len(e.args) != 1:
                 raise NotEvaluable(type(e).__name__)
             r = fn(self._eval(e.args[0], env, memo))
         r = _real(r)
         memo[e] = r
         return r
+
+    def _pow(self, e, env, memo):
+        base = self._eval(e.base, env, memo)
+        exp = e.exp
+        if exp.is_Integer:
+            n = int(exp)
+            if n < 0 and base == 0:
+                raise _Undefined
+            if base and abs(n) * abs(mpmath.mag(base)) > 4 * _MAX_MAG:
+                raise _TooLarge
+            return base**n
+        if exp.is_Rational and exp.q % 2 == 1 and base < 0:
+            # an odd root of a negative number is real: (-8)^(1/3) = -2
+            r = -((-base) ** (mpmath.mpf(int(exp.p)) / int(exp.q)))
+            return -r if exp.p % 2 == 0 else r
+        exponent = self._eval(exp, env, memo)
+        if base < 0:
+            if exponent == mpmath.nint(exponent):
+                n = int(mpmath.nint(exponent))  # a float exponent with an integer value, as 2.0
+                if abs(n) * abs(mpmath.mag(base)) > 4 * _MAX_MAG:
+                    raise _TooLarge
+                return base**n
+            raise _Undefined
+        if base == 0:
+            if exponent <= 0:
+                raise _Undefined
+            return mpmath.mpf(0)
+        if abs(exponent * mpmath.log(base)) > _MAX_EXP_ARG * 7:
+            raise _TooLarge
+        return base**exponent

@@ -3,32 +3,85 @@
 A diagnosis is a stable tag and a message.  Tags are produced by comparing a
 wrong answer with what each misconception would give: the derivative with the
 chain rule's inner factor dropped, a product rule applied as a product of
-derivatives, a Taylor polynomial without its factorials, and so on.
+derivatives, the power rule applied to e^x, a Taylor polynomial without its
+factorials, and so on (:func:`telling_mistakes`); then by comparing its shape
+with the expected answer's: a sign, a constant factor, one term missing,
+flipped, scaled or upside down (as written and after expansion), the terms
+multiplied instead of added; and, for vectors and matrices, the whole answer
+negated, scaled, transposed or its components swapped.  The checks run in that
+order, so the most telling diagnosis wins.  A message never states a number
+from which the answer follows.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
-__all__ = ["MESSAGES", "buggy_derivative", "BUGS"]
+__all__ = ["MESSAGES", "buggy_derivative", "BUGS", "Mistake", "telling_mistakes"]
 
 MESSAGES: dict[str, str] = {
     "chain_rule_inner_missing": (
         "Check the chain rule: after differentiating the outer function, "
         "multiply by the derivative of the inner function."
     ),
+    "chain_rule_inner_replaced": (
+        "Check the chain rule: d/dx f(u) = f'(u) u'. The outer derivative is taken at u itself, "
+        "not at u'."
+    ),
+    "chain_rule_outer_not_differentiated": (
+        "Check the chain rule: the outer function must be differentiated too: d/dx f(u) = f'(u) u', not f(u) u'."
+    ),
+    "chain_rule_layer_dropped": (
+        "Check the chain rule: one layer's derivative is missing. Each function in the chain "
+        "contributes its own derivative (such as sigma'(z)) to the product."
+    ),
+    "chain_rule_paths_multiplied": (
+        "The multivariate chain rule adds the contributions of each path "
+        "(df/dt = df/dx dx/dt + df/dy dy/dt); they are not multiplied."
+    ),
+    "chain_rule_factor_missing": (
+        "Check the multivariate chain rule: each partial derivative is multiplied by the derivative of "
+        "its inner variable (df/dx dx/dt + df/dy dy/dt)."
+    ),
     "product_rule_as_product": (
         "The derivative of a product is not the product of the derivatives: (f g)' = f' g + f g'."
     ),
+    "product_rule_one_term": "The product rule has two terms: (f g)' = f' g + f g'. One of them is missing.",
     "quotient_rule_sign": (
         "Check the order in the quotient rule's numerator: (f/g)' = (f' g - f g')/g^2."
     ),
+    "quotient_rule_no_square": "The quotient rule divides by the square of the denominator: (f/g)' = (f' g - f g')/g^2.",
+    "quotient_rule_as_ratio": (
+        "The derivative of a quotient is not the quotient of the derivatives: (f/g)' = (f' g - f g')/g^2, not f'/g'."
+    ),
+    "power_rule_on_exponential": (
+        "d/dx e^x = e^x, and d/dx a^x = a^x ln(a): the power rule is for x^n, not for a variable exponent."
+    ),
+    "power_rule_exponent_kept": "The power rule lowers the exponent by one: d/dx x^n = n x^(n-1), not n x^n.",
+    "power_rule_coefficient_missing": "The power rule brings the exponent down as a factor: d/dx x^n = n x^(n-1).",
+    "power_rule_exponent_raised": "The power rule lowers the exponent: d/dx x^n = n x^(n-1), not n x^(n+1).",
+    "log_rule_inner_missing": "d/dx ln(u) = u'/u: divide the derivative of the inside by the inside.",
+    "log_rule_as_one_over_x": "d/dx ln(u) = u'/u, which is 1/x only when u = x.",
+    "trig_derivative_sign": "Check the signs of the trigonometric derivatives: (sin x)' = cos x, (cos x)' = -sin x.",
+    "partial_factor_dropped": (
+        "In a partial derivative the other variables are constants, but a constant factor stays: "
+        "d/dx (x^2 y) = 2 x y."
+    ),
+    "domain_differs": (
+        "Your answer agrees with the right one where both are defined, but not everywhere: one of them is "
+        "undefined for some values (as log(x) is for x <= 0, where log(x^2) is defined)."
+    ),
     "sign_error": "The sign is wrong.",
     "term_sign_error": "One of the terms has the wrong sign.",
-    "constant_factor": "Your answer is off by a constant factor of {factor}.",
-    "extra_constant": "Your answer differs from the right one by a constant ({constant}).",
+    "term_factor": "One of the terms is off by a constant factor (a coefficient, a rate, or a factor from the chain rule).",
+    "term_inverted": "One of the terms is upside down: check which way round the fraction goes (f/f', not f'/f).",
+    "constant_factor": "Your answer is a constant multiple of the right one: check the constant factors.",
+    "extra_constant": "Your answer differs from the right one by a constant.",
     "wrong_variable": "It looks as if you differentiated with respect to {used} instead of {wanted}.",
     "original_function": "That is the function itself: it still needs to be differentiated.",
     "transposed": (
@@ -41,8 +94,17 @@ MESSAGES: dict[str, str] = {
         "The mixed partial derivatives (the entries off the diagonal) are missing: "
         "d2f/dx dy is not zero in general."
     ),
+    "vector_negated": "Every component has the wrong sign (a step uphill instead of downhill, or a sign slip).",
+    "vector_scaled": "Every component is off by the same constant factor (a rate, or a factor left out).",
+    "components_swapped": "The components are in the wrong order.",
+    "same_slip_in_every_entry": "Every entry has the same slip: {detail}",
     "taylor_missing_factorial": (
         "Each Taylor coefficient is the derivative divided by a factorial: f^(n)(a)/n!."
+    ),
+    "taylor_divided_by_n": "Each Taylor coefficient is divided by n! (the factorial), not by n: f^(n)(a)/n!.",
+    "taylor_powers_of_x": "A Taylor series about a is in powers of (x - a), not of x.",
+    "taylor_mixed_term": (
+        "The second-order term is (f_xx dx^2 + 2 f_xy dx dy + f_yy dy^2)/2: the mixed term keeps its 2."
     ),
     "taylor_wrong_point": "This is the expansion about {used}, not about {wanted}.",
     "taylor_wrong_degree": "Keep the terms up to and including degree {order}, and no higher.",
@@ -52,13 +114,35 @@ MESSAGES: dict[str, str] = {
     "not_factored": "The value is right, but it is not fully factored.",
     "not_simplified": "The value is right, but it can be simplified further.",
     "not_a_number": "The answer should be a number.",
+    "not_real": "That is not a real number.",
     "too_few_digits": "Give at least {digits} significant figures.",
     "not_a_polynomial": "The answer should be a polynomial in {variables}.",
+    "ambiguous": "This can be read in more than one way: {readings}. Add brackets to say which you mean.",
 }
 """Messages by diagnosis tag; ``{...}`` fields are filled in per answer."""
 
-BUGS = ("chain_rule_inner_missing", "product_rule_as_product", "quotient_rule_sign")
+BUGS = (
+    "chain_rule_inner_missing",
+    "product_rule_as_product",
+    "quotient_rule_sign",
+    "quotient_rule_no_square",
+    "quotient_rule_as_ratio",
+    "power_rule_on_exponential",
+    "power_rule_exponent_kept",
+    "power_rule_coefficient_missing",
+    "power_rule_exponent_raised",
+    "log_rule_inner_missing",
+    "log_rule_as_one_over_x",
+    "trig_derivative_sign",
+    "partial_factor_dropped",
+    "chain_rule_inner_replaced",
+    "chain_rule_outer_not_differentiated",
+    "product_rule_first_term",
+    "product_rule_second_term",
+)
 """The differentiation misconceptions :func:`buggy_derivative` can apply."""
+
+_TAG = {"product_rule_first_term": "product_rule_one_term", "product_rule_second_term": "product_rule_one_term"}
 
 
 def buggy_derivative(expr: sp.Expr, x: sp.Symbol, bug: str) -> sp.Expr:
@@ -70,6 +154,8 @@ def buggy_derivative(expr: sp.Expr, x: sp.Symbol, bug: str) -> sp.Expr:
         cos(x**2)
         >>> buggy_derivative(x**2 * sp.sin(x), x, "product_rule_as_product")
         2*x*cos(x)
+        >>> buggy_derivative(sp.exp(x), x, "power_rule_on_exponential")
+        x*exp(x - 1)
     """
     if bug not in BUGS:
         raise ValueError(f"bug must be one of {', '.join(BUGS)}, not {bug!r}")
@@ -86,9 +172,12 @@ def _outer_derivative(func):
 
 
 class _D:
-    def __init__(self, x, bug):
+    """Differentiation rule by rule, with one misconception (or one node's outer derivative) changed."""
+
+    def __init__(self, x, bug, drop=None):
         self.x = x
         self.bug = bug
+        self.drop = drop  # a node whose outer derivative is left out (one chain-rule layer)
 
     def inner(self, u):
         """du/dx, or 1 when the chain rule's inner factor is forgotten."""
@@ -97,40 +186,408 @@ class _D:
         return self.d(u)
 
     def d(self, e):
-        x = self.x
+        x, bug = self.x, self.bug
         if not e.has(x):
             return sp.S.Zero
         if e == x:
             return sp.S.One
+        if self.drop is not None and e == self.drop and e.args:
+            return self.d(e.args[0] if not e.is_Pow else e.base)
         if e.is_Add:
             return sp.Add(*[self.d(t) for t in e.args])
         if e.is_Mul:
             const = [f for f in e.args if not f.has(x)]
             dep = [f for f in e.args if f.has(x)]
             if const:
+                if bug == "partial_factor_dropped" and any(f.free_symbols for f in const):
+                    const = [f for f in const if not f.free_symbols]
                 return sp.Mul(*const) * self.d(sp.Mul(*dep))
             num = [f for f in dep if not (f.is_Pow and f.exp.is_number and f.exp.is_negative)]
             den = [f.base ** (-f.exp) for f in dep if f.is_Pow and f.exp.is_number and f.exp.is_negative]
             if num and den:
                 f, g = sp.Mul(*num), sp.Mul(*den)
                 df, dg = self.d(f), self.d(g)
-                if self.bug == "quotient_rule_sign":
+                if bug == "quotient_rule_sign":
                     return (f * dg - df * g) / g**2
+                if bug == "quotient_rule_no_square":
+                    return (df * g - f * dg) / g
+                if bug == "quotient_rule_as_ratio":
+                    return df / dg
                 return (df * g - f * dg) / g**2
-            if self.bug == "product_rule_as_product":
+            if bug == "product_rule_as_product":
                 return sp.Mul(*[self.d(f) for f in dep])
-            return sp.Add(
-                *[sp.Mul(self.d(f), *[g for j, g in enumerate(dep) if j != i]) for i, f in enumerate(dep)]
-            )
+            terms = [sp.Mul(self.d(f), *[g for j, g in enumerate(dep) if j != i]) for i, f in enumerate(dep)]
+            if bug == "product_rule_first_term":
+                return terms[0]
+            if bug == "product_rule_second_term":
+                return terms[-1]
+            return sp.Add(*terms)
         if e.is_Pow:
             b, n = e.base, e.exp
             if not n.has(x):
+                if bug == "quotient_rule_no_square" and n == -1:
+                    return -self.inner(b) / b
+                if bug == "power_rule_exponent_kept":
+                    return n * b**n * self.inner(b)
+                if bug == "power_rule_coefficient_missing":
+                    return b ** (n - 1) * self.inner(b)
+                if bug == "power_rule_exponent_raised":
+                    return n * b ** (n + 1) * self.inner(b)
                 return n * b ** (n - 1) * self.inner(b)
             if not b.has(x):
+                if bug == "power_rule_on_exponential":
+                    return n * b ** (n - 1)
                 return e * sp.log(b) * self.inner(n)
             return sp.diff(e, x)
+        if isinstance(e, sp.log) and len(e.args) == 1:
+            u = e.args[0]
+            if bug == "log_rule_inner_missing":
+                return 1 / u
+            if bug == "log_rule_as_one_over_x":
+                return 1 / x
+            return self.inner(u) / u
+        if isinstance(e, sp.exp) and bug == "power_rule_on_exponential":
+            u = e.args[0]
+            return u * sp.exp(u - 1)  # as if e^u were a power of e with the exponent brought down
         if isinstance(e, sp.Function) and len(e.args) == 1:
             u = e.args[0]
             t, outer = _outer_derivative(e.func)
+            if bug == "trig_derivative_sign" and e.func in (sp.sin, sp.cos):
+                outer = -outer
+            if bug == "chain_rule_inner_replaced" and u != x:
+                return outer.xreplace({t: self.d(u)})
+            if bug == "chain_rule_outer_not_differentiated" and u != x:
+                return e * self.d(u)
             return outer.xreplace({t: u}) * self.inner(u)
         return sp.diff(e, x)
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    """A telling wrong answer: what a misconception gives, its tag and its message."""
+
+    tag: str
+    answer: sp.Expr
+    message: str
+
+
+def _layers(f, x) -> list:
+    """The function applications in f (one chain-rule layer each), outermost first, at most six."""
+    out = []
+    for node in sp.preorder_traversal(f):
+        if (isinstance(node, sp.Function) and len(node.args) == 1 and node.args[0].has(x) and node.args[0] != x) or (
+            node.is_Pow and node.base.has(x) and not node.exp.has(x) and node.base != x
+        ):
+            if node not in out:
+                out.append(node)
+        if len(out) >= 6:
+            break
+    return out
+
+
+def _paths_multiplied(f, x):
+    """The terms of the derivative's paths multiplied instead of added (None when f has one path)."""
+    d = _D(x, None).d
+    if f.is_Add:
+        parts = [d(t) for t in f.args if t.has(x)]
+    elif f.is_Mul:
+        dep = [g for g in f.args if g.has(x)]
+        const = sp.Mul(*[g for g in f.args if not g.has(x)])
+        parts = [const * d(g) * sp.Mul(*[h for h in dep if h is not g]) for g in dep]
+    else:
+        return None
+    parts = [p for p in parts if p != 0]
+    if len(parts) < 2:
+        return None
+    return sp.Mul(*parts)
+
+
+class _Lazy:
+    """The items of an iterator, worked out only as far as they are asked for, and kept."""
+
+    def __init__(self, items):
+        self._source = iter(items)
+        self._done: list = []
+
+    def __iter__(self):
+        i = 0
+        while True:
+            if i < len(self._done):
+                yield self._done[i]
+            else:
+                try:
+                    item = next(self._source)
+                except StopIteration:
+                    return
+                self._done.append(item)
+                yield item
+            i += 1
+
+
+@lru_cache(maxsize=256)
+def _derivative_mistakes(f, x) -> _Lazy:
+    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x, worked out lazily."""
+    return _Lazy(_each_derivative_mistake(f, x))
+
+
+def _applies(bug: str, f, x) -> bool:
+    """Whether f holds something the misconception changes (else it gives the right derivative)."""
+    nodes = [n for n in sp.preorder_traversal(f) if n.has(x)]
+    if bug == "power_rule_on_exponential":
+        return any(isinstance(n, sp.exp) or (n.is_Pow and not n.base.has(x)) for n in nodes)
+    if bug.startswith("log_rule"):
+        return any(isinstance(n, sp.log) for n in nodes)
+    if bug.startswith("quotient_rule"):
+        return any(n.is_Pow and n.exp.is_number and n.exp.is_negative and n.base != x for n in nodes) or any(
+            n.is_Pow and n.exp == -1 for n in nodes)
+    if bug.startswith("product_rule"):
+        return any(n.is_Mul and sum(1 for g in n.args if g.has(x)) > 1 for n in nodes)
+    if bug.startswith("power_rule"):
+        return any(n.is_Pow and not n.exp.has(x) for n in nodes)
+    if bug == "trig_derivative_sign":
+        return any(isinstance(n, (sp.sin, sp.cos)) for n in nodes)
+    if bug == "partial_factor_dropped":
+        return bool(f.free_symbols - {x})
+    if bug.startswith("chain_rule"):
+        return any((isinstance(n, sp.Function) or n.is_Pow) and n.args and n.args[0] != x for n in nodes)
+    return True
+
+
+def _each_derivative_mistake(f, x):
+    from .calculus import derivative
+
+    # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
+    order = (
+        "power_rule_on_exponential", "log_rule_as_one_over_x",
+        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
+        "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
+        "power_rule_exponent_kept", "power_rule_coefficient_missing",
+        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing", "partial_factor_dropped",
+        "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
+    )
+    for bug in order:
+        if not _applies(bug, f, x):
+            continue
+        try:
+            yield ((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
+        except (ValueError, TypeError, RecursionError):
+            continue
+    if "chain_rule_inner_replaced" in order:
+        # the inner function replaced by its derivative, and then multiplied by it too
+        try:
+            yield (("chain_rule_inner_replaced", _inner_replaced_times(f, x), ()))
+        except (ValueError, TypeError, RecursionError):
+            pass
+    for node in _layers(f, x):
+        try:
+            yield (("chain_rule_layer_dropped", _D(x, None, drop=node).d(f), ()))
+        except (ValueError, TypeError, RecursionError):
+            continue
+    try:
+        paths = _paths_multiplied(f, x)
+    except (ValueError, TypeError, RecursionError):
+        paths = None
+    if paths is not None:
+        yield (("chain_rule_paths_multiplied", paths, ()))
+    for y in sorted(f.free_symbols - {x}, key=str):
+        yield (("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
+    yield (("original_function", f, ()))
+
+
+def _inner_replaced_times(f, x):
+    """f'(u') u' for a single outer function of an inner u (the inner replaced by its derivative)."""
+    if isinstance(f, sp.Function) and len(f.args) == 1 and f.args[0] != x:
+        u = f.args[0]
+        du = sp.diff(u, x)
+        t, outer = _outer_derivative(f.func)
+        return outer.xreplace({t: du}) * du
+    raise ValueError("not a composition")
+
+
+def telling_mistakes(function, wrt, expected=None) -> tuple:
+    """The wrong answers the usual misconceptions give for d(function)/d(wrt), each a :class:`Mistake`.
+
+    Only mistakes that give something other than ``expected`` (the right
+    derivative) are listed, each once, in the order the checker tries them.
+
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> [(m.tag, m.answer) for m in telling_mistakes(sp.exp(x), x)][:1]
+        [('power_rule_on_exponential', x*exp(x - 1))]
+    """
+    from ._coerce import as_expr, as_variables
+
+    f = as_expr(function, name="function")
+    x = as_variables(wrt, f)[0]
+    right = sp.diff(f, x) if expected is None else as_expr(expected, name="expected")
+    from ._compare import Compare, seed_of
+
+    variables = tuple(sorted(f.free_symbols | right.free_symbols, key=str))
+    cmp = Compare(variables, seed_of(str(f), str(x)), 1e-30)
+    seen: list = []
+    out = []
+    for tag, wrong, fields in _derivative_mistakes(f, x):
+        if wrong == 0 or wrong == right or cmp.equal(wrong, right) or any(cmp.equal(wrong, s) for s in seen):
+            continue
+        seen.append(wrong)
+        out.append(Mistake(tag, wrong, MESSAGES[tag].format(**dict(fields))))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------
+# naming the mistake in a wrong scalar answer (used by the checker)
+
+
+def _same_everywhere(values, tol, scale=None) -> bool:
+    scale = np.abs(values) if scale is None else np.abs(scale)
+    return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, scale)))
+
+
+@lru_cache(maxsize=256)
+def _mistakes_at(f, x, b, variables: tuple, seed: int) -> _Lazy:
+    """The mistakes in differentiating f that give something other than b, with their float values (lazily)."""
+    return _Lazy(_each_mistake_at(f, x, b, variables, seed))
+
+
+def _each_mistake_at(f, x, b, variables, seed):
+    from ._compare import Compare
+
+    cmp = Compare(variables, seed, 1e-30)
+    seen = set()
+    for tag, wrong, fields in _derivative_mistakes(f, x):
+        if wrong == 0 or wrong in seen:
+            continue
+        seen.add(wrong)
+        if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
+            continue  # this mistake makes no difference here
+        yield (tag, wrong, fields, cmp.floats(wrong))
+
+
+@lru_cache(maxsize=256)
+def _factor_drops(b, variables: tuple, seed: int) -> tuple:
+    """For each term of b (2 to 4 of them), the float values of the term with some of its factors left out."""
+    from ._compare import Compare
+
+    terms_b = sp.Add.make_args(b)
+    if not 1 < len(terms_b) <= 4:
+        return ()
+    cmp = Compare(variables, seed, 1e-30)
+    options = []
+    for t in terms_b:
+        facs = list(sp.Mul.make_args(t))[:4]
+        opts = []
+        if any(g.free_symbols for g in facs):
+            for k in range(1, len(facs)):
+                for keep in itertools.combinations(facs, k):
+                    fk = cmp.floats(sp.Mul(*keep))
+                    if fk is not None:
+                        opts.append(fk)
+        if not opts:
+            return ()
+        options.append(tuple(opts))
+    return tuple(options)
+
+
+@lru_cache(maxsize=1024)
+def _terms(e) -> list:
+    """e's terms as written and, when e is a product or power, after expansion (at most 12 each)."""
+    out = [tuple(sp.Add.make_args(e))]
+    if (e.is_Mul or e.is_Pow) and sp.count_ops(e) < 80:
+        try:
+            ex = sp.expand(e)
+        except (TypeError, ValueError, RecursionError):
+            ex = e
+        if ex != e:
+            out.append(tuple(sp.Add.make_args(ex)))
+    return [t for t in out if 1 < len(t) <= 12]
+
+
+def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
+    """(tag, fields) naming the mistake in a wrong scalar answer a to b, or None."""
+    from ._compare import resembles
+    from ._numeval import HUGE
+
+    tol = max(1e-9, 2 * cmp.ftol)
+    fa = cmp.floats(a)
+    fb = cmp.floats(b)
+    if fa is not None and fb is not None and resembles(fa, fb, tol):
+        # equal where both are defined: named a domain slip once a point defined on one side only is found
+        for i in np.flatnonzero(np.isfinite(fa) != np.isfinite(fb))[:8]:
+            va, vb = cmp.value(a, int(i)), cmp.value(b, int(i))
+            if (va is None) != (vb is None) and not any(v is HUGE for v in (va, vb)):
+                return "domain_differs", {}
+        return None  # a difference below floating point's resolution: nothing to name
+    if function is not None and wrt is not None:
+        for tag, wrong, fields, fw in _mistakes_at(function, wrt, b, cmp.variables, cmp.seed):
+            if fa is not None and fw is not None:
+                if resembles(fa, fw, tol):
+                    return tag, dict(fields)
+            elif cmp.resembles(a, wrong):
+                return tag, dict(fields)
+    vals = cmp.common(a, b)
+    fb = cmp.floats(b)
+    if len(vals) >= 3:
+        va, vb = vals[:, 0], vals[:, 1]
+        if np.any(np.abs(vb) > 1e-12) and np.all(np.abs(va + vb) <= tol * np.maximum(1.0, np.abs(vb))):
+            return "sign_error", {}
+    if fa is None or fb is None:
+        return None
+    # one term missing, flipped, scaled or upside down; compared as written and after expansion
+    for terms_b in _terms(b):
+        for t in terms_b:
+            ft = cmp.floats(t)
+            if ft is None:
+                continue
+            if resembles(fa, fb - ft, tol):
+                return "term_missing", {}
+            if resembles(fa, fb - 2 * ft, tol):
+                return "term_sign_error", {}
+        for t in terms_b:
+            ft = cmp.floats(t)
+            if ft is None or t.is_number:
+                continue  # a constant term changed is a constant added, named below
+            with np.errstate(all="ignore"):
+                if resembles(fa, fb - ft + 1 / ft, tol) or resembles(fa, fb - ft - 1 / ft, tol):
+                    return "term_inverted", {}
+                rest = fa - (fb - ft)
+                ok = np.isfinite(rest) & np.isfinite(ft) & (np.abs(ft) > 1e-9)
+                if ok.sum() >= 6:
+                    r = rest[ok] / ft[ok]
+                    if _same_everywhere(r, tol) and abs(r[0]) > 1e-9 and abs(r[0] - 1) > 1e-6 and abs(r[0] + 1) > 1e-6:
+                        return "term_factor", {}
+    if len(vals) >= 3:
+        va, vb = vals[:, 0], vals[:, 1]
+        nz = np.abs(vb) > 1e-12
+        if nz.sum() >= 3 and not is_number:
+            ratios = va[nz] / vb[nz]
+            if _same_everywhere(ratios, tol) and abs(ratios[0]) > 1e-12:
+                return "constant_factor", {}
+        diffs = va - vb
+        if _same_everywhere(diffs, tol, np.maximum(np.abs(va), np.abs(vb))) and not is_number:
+            return "extra_constant", {}
+    # the terms multiplied instead of added (paths of the chain rule)
+    for terms_b in _terms(b)[:1]:
+        if len(terms_b) in (2, 3):
+            prod = np.ones_like(fb)
+            for t in terms_b:
+                ft = cmp.floats(t)
+                if ft is None:
+                    prod = None
+                    break
+                prod = prod * ft
+            if prod is not None and resembles(fa, prod, tol):
+                return "chain_rule_paths_multiplied", {}
+    # each term with a factor missing (df/dx + df/dy without dx/dt)
+    options = _factor_drops(b, cmp.variables, cmp.seed)
+    if options:
+        for combo in itertools.islice(itertools.product(*options), 256):
+            if resembles(fa, sum(combo), tol):
+                return "chain_rule_factor_missing", {}
+    terms_a = sp.Add.make_args(a)
+    if 1 < len(terms_a) <= 12:
+        for t in terms_a:
+            ft = cmp.floats(t)
+            if ft is not None and resembles(fa - ft, fb, tol):
+                return "term_extra", {}
+    return None

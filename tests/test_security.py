@@ -179,3 +179,53 @@ def _evaluate(text):
 def test_the_traps_are_armed(watched_sandbox):
     with pytest.raises(AssertionError, match="learner's text"):
         watched_sandbox.run(_evaluate, "eval('1+1')", timeout=10)
+
+
+# ---- the checker's own false accepts and raising inputs ---------------------------------
+
+FALSE_ACCEPTS = [
+    ("1.00e10*0", "1/6", dict(variables="", mode="numeric")),
+    ("1.00e102*0 + 42", "pi", dict(variables="", mode="numeric")),
+    ("(9., 9.)", "(6, 6)", {}),
+    ("(3. x y, x^2)", "(2x y, x^2)", dict(variables="x y")),
+    ("1. + 3 x", "2x + 1", {}),
+    ("(0.3, -0.5)", "(1/5, -2/5)", {}),
+    ("2.01x", "2x", {}),
+    ("1.42", "sqrt(2)", {}),
+    ("(0.804, 0.398)", "(4/5, 2/5)", {}),
+    ("x + sin(100000 pi x)", "x", {}),
+    ("x + abs(x-3) + x - 3", "x", {}),
+    ("x + exp(1000000 (x - 2))", "x", {}),
+    ("log(x)", "log(abs(x))", {}),
+    ("2 log(x)", "log(x^2)", {}),
+    ("abs(x)^(1/3)", "x^(1/3)", {}),
+    ("x + 10^-35", "x", {}),
+    ("(x, 1)", "(1, 1)", dict(variables="x", mode="numeric")),
+    ("((x+1)^2, 1)", "(x^2 + 2x + 1, 1)", dict(mode="expand")),
+    ("(x+1)^2.0", "x^2 + 2x + 1", dict(mode="expand")),
+    ("abs(x+1)^2", "x^2 + 2x + 1", dict(mode="expand")),
+    ("(x^2-1, 1)", "((x-1)(x+1), 1)", dict(mode="factor")),
+    ("((x^2-1)/(x-1), 1)", "(x+1, 1)", dict(mode="simplify")),
+]
+
+
+@pytest.mark.parametrize("answer, expected, kwargs", FALSE_ACCEPTS, ids=[a for a, _, _ in FALSE_ACCEPTS])
+def test_known_false_accepts_are_rejected(answer, expected, kwargs):
+    fb = check(answer, expected, timeout=2, **kwargs)
+    assert not fb.correct and fb.score < 1, fb.message
+
+
+RAISED = ["log(0)", "sqrt(-1)", "tan(pi/2)", "0.0/0.0", "cosh(cosh(2.0e102))", "exp(exp(10^99))",
+          "asin(sin(1e400))", "１.５", "١٫٥", "1/0", "0^0", "(-8)^(1/3)", "x^(1/0)", "exp(10^400)",
+          "sin(exp(exp(9)))", "10^-400", "(x-1)^999/(x-1)^998"]
+
+
+@pytest.mark.parametrize("text", RAISED)
+@pytest.mark.parametrize("mode", ["numeric", "equivalent", "expand", "taylor"])
+def test_inputs_that_raised_give_feedback_within_the_bound(text, mode):
+    t0 = time.perf_counter()
+    extra = dict(point=0, order=2) if mode == "taylor" else {}
+    fb = check(text, "1/6" if mode == "numeric" else "x", variables="" if mode == "numeric" else "x",
+               mode=mode, timeout=1.0, **extra)
+    assert fb.status in ("invalid", "incorrect", "undecided", "correct")
+    assert time.perf_counter() - t0 < 2.0

@@ -1,0 +1,359 @@
+"""Comparing two expressions at random real points.
+
+The points are drawn at random from a generator seeded by the question (so a
+class checking one question shares them, and the same question gives the same
+verdicts), over ranges that include small, large and negative values.  Values
+are first computed in floating point for every point at once (one pass over
+every subexpression); each verdict is then settled in high-precision mpmath
+arithmetic:
+
+- a floating-point disagreement counts only once confirmed at 40 digits;
+- where floating point gives no value (overflow, an odd root of a negative, a
+  value too close to a singularity) the point is evaluated in mpmath;
+- the domain rule: a point where one side is a real number and the other is not
+  defined makes the two different (``log(x)`` is not ``log(abs(x))``);
+- agreement is confirmed at a precision raised by the size of the constants in
+  the expressions, so a difference below floating point's resolution
+  (``x + 10^-35``) is found;
+- an answer holding a constant far larger than any in the expected answer
+  (``x + sin(100000 pi x)``) is equal only if SymPy confirms it, within the
+  check's time bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ._numeval import HUGE, Evaluator, NotEvaluable
+from .errors import SymtutorError
+from .numeric import node_values
+
+__all__ = ["Compare", "seed_of", "POINTS", "NEEDED", "DPS", "resembles"]
+
+POINTS = 40  # candidate points
+NEEDED = 6  # agreeing points that make an answer correct
+DPS = 40
+
+
+def seed_of(*parts) -> int:
+    """A 64-bit seed from strings (the question)."""
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(h[:8], "big")
+
+
+def _coordinate(rng: random.Random) -> float:
+    u = rng.random()
+    if u < 0.30:
+        return rng.uniform(-3.0, 3.0)
+    if u < 0.50:
+        return rng.uniform(0.05, 3.0)
+    if u < 0.62:
+        return rng.uniform(-1.0, 1.0)
+    if u < 0.77:
+        return rng.choice((-1, 1)) * rng.uniform(3.0, 30.0)
+    if u < 0.87:
+        return rng.choice((-1, 1)) * rng.uniform(30.0, 1000.0)
+    return rng.choice((-1, 1)) * rng.uniform(1e-4, 0.05)
+
+
+@lru_cache(maxsize=64)
+def points(n_vars: int, seed: int) -> np.ndarray:
+    """POINTS random real points (one column each), read-only.
+
+    Each coordinate is a double; its exact binary value is the point used in
+    high precision, so the float and mpmath evaluations see the same point.
+    """
+    rng = random.Random(seed)
+    grid = np.array([[_coordinate(rng) for _ in range(POINTS)] for _ in range(n_vars)], dtype=float)
+    grid = grid.reshape(n_vars, POINTS)
+    grid.setflags(write=False)
+    return grid
+
+
+@lru_cache(maxsize=64)
+def _moderate(n_vars: int, seed: int) -> np.ndarray:
+    """The points whose coordinates are all of moderate size (|c| <= 30): where floats cannot mislead much."""
+    grid = points(n_vars, seed)
+    mask = np.all(np.abs(grid) <= 30, axis=0) if n_vars else np.ones(POINTS, dtype=bool)
+    mask.setflags(write=False)
+    return mask
+
+
+def _clean(vals) -> np.ndarray:
+    vals = np.broadcast_to(np.asarray(vals, dtype=float), (POINTS,))
+    real = vals.copy()
+    real[~np.isfinite(real) | (np.abs(real) > 1e150)] = np.nan
+    real.setflags(write=False)
+    return real
+
+
+class _Table:
+    """Float values by subexpression, cleaned (NaN where not a finite float) the first time each is asked for."""
+
+    __slots__ = ("raw", "clean")
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.clean: dict = {}
+
+    def __contains__(self, e) -> bool:
+        return e in self.raw
+
+    def __getitem__(self, e) -> np.ndarray:
+        done = self.clean.get(e)
+        if done is None:
+            done = self.clean[e] = _clean(self.raw[e])
+        return done
+
+
+@lru_cache(maxsize=1024)
+def _float_table(e, variables: tuple, seed: int):
+    grid = points(len(variables), seed)
+    with np.errstate(all="ignore"):
+        try:
+            return _Table(node_values(e, variables, grid))
+        except (SymtutorError, TypeError, ValueError, OverflowError, ZeroDivisionError, KeyError):
+            return None
+
+
+@lru_cache(maxsize=4096)
+def _evaluator(e, variables: tuple, dps: int) -> Evaluator:
+    return Evaluator(e, variables, dps)
+
+
+@lru_cache(maxsize=16384)
+def _value(e, variables: tuple, seed: int, i: int, dps: int = DPS):
+    grid = points(len(variables), seed)
+    return _evaluator(e, variables, dps)(tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables))))
+
+
+def _magnitude_digits(e) -> int:
+    """Decimal digits spanned by the constants in e (how much precision a comparison needs beyond 40)."""
+    worst = 0
+    for node in sp.preorder_traversal(e):
+        if node.is_Rational and not node.is_Integer:
+            worst = max(worst, len(str(abs(node.p))), len(str(node.q)))
+        elif node.is_Integer:
+            worst = max(worst, len(str(abs(int(node)))))
+        elif node.is_Float:
+            worst = max(worst, abs(int(mpmath.mag(mpmath.mpf(node._mpf_)) * 0.302)) if node else 0)
+        elif node.is_number and node.args:
+            # a constant such as exp(-1000): its size, however it is written
+            v = Evaluator(node, (), 15)(())
+            if v is HUGE:
+                return 10**6
+            if v is not None and v != 0:
+                worst = max(worst, abs(int(mpmath.mag(v) * 0.302)))
+    return worst
+
+
+def _largest_constant(e) -> int:
+    """Digits of the largest integer or denominator among e's constants."""
+    worst = 0
+    for node in sp.preorder_traversal(e):
+        if node.is_Rational:
+            worst = max(worst, len(str(abs(node.p))), len(str(node.q)))
+    return worst
+
+
+@lru_cache(maxsize=4096)
+def _odd_root(e) -> bool:
+    return any(n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer and n.exp.q % 2 == 1
+               for n in sp.preorder_traversal(e))
+
+
+def resembles(u, v, tol) -> bool:
+    """Equal in floating point at enough points (both finite)."""
+    ok = np.isfinite(u) & np.isfinite(v)
+    if ok.sum() < NEEDED:
+        return False
+    d = np.abs(u[ok] - v[ok]) / np.maximum(1.0, np.maximum(np.abs(u[ok]), np.abs(v[ok])))
+    return bool(d.max() <= tol)
+
+
+class Compare:
+    """Evaluate expressions at one shared set of random real points and compare them.
+
+    ``rel_tol`` is the question's tolerance (1e-30: exact).
+
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> cmp = Compare((x,), seed_of("x"), 1e-30)
+        >>> cmp.compare(sp.log(x**2), 2 * sp.log(sp.Abs(x)))
+        'equal'
+        >>> cmp.compare(2 * sp.log(x), sp.log(x**2))
+        'different'
+    """
+
+    def __init__(self, variables, seed: int, rel_tol=1e-30):
+        self.variables = tuple(variables)
+        self.seed = seed
+        self.tol = mpmath.mpf(rel_tol)
+        self.ftol = float(rel_tol)
+        self._tables: list[_Table] = []
+
+    # ---- values
+
+    def floats(self, e):
+        """Float values of e at the points (NaN where not a finite float), or None."""
+        for table in self._tables:
+            if e in table:
+                return table[e]
+        table = _float_table(e, self.variables, self.seed)
+        if table is None:
+            return None
+        self._tables.append(table)
+        return table[e]
+
+    def value(self, e, i, dps: int = DPS):
+        """The high-precision value of e at point i: an mpf, None (undefined) or HUGE."""
+        return _value(e, self.variables, self.seed, i, dps)
+
+    def close(self, a, b, tol=None) -> bool:
+        tol = self.tol if tol is None else tol
+        return abs(a - b) <= tol * max(1, abs(a), abs(b))
+
+    # ---- the verdict
+
+    def compare(self, a, b) -> str:
+        """ "equal", "different" or "unknown" (too few points where both are defined)."""
+        if a == b:
+            return "equal"
+        fa, fb = self.floats(a), self.floats(b)
+        if fa is None or fb is None:
+            return self._compare_precisely(a, b, range(POINTS))
+        both = np.isfinite(fa) & np.isfinite(fb)
+        idx = np.flatnonzero(both)
+        agree = 0
+        if len(idx):
+            d = np.abs(fa[idx] - fb[idx]) / np.maximum(1.0, np.maximum(np.abs(fa[idx]), np.abs(fb[idx])))
+            far = idx[d > max(1e-4, 4 * self.ftol)]
+            if len(far) >= 3 and _moderate(len(self.variables), self.seed)[far].sum() >= 3:
+                # a relative difference beyond 1e-4 at three points of moderate size cannot come from
+                # rounding in double precision (it would take a loss of 12 digits at each)
+                return "different"
+            bad = idx[d > max(1e-9, 0.25 * self.ftol)]
+            # a float disagreement is confirmed in high precision, worst first
+            order = bad[np.argsort(-d[d > max(1e-9, 0.25 * self.ftol)])]
+            for i in order[:4]:
+                v = self._point_verdict(a, b, int(i))
+                if v == "different":
+                    return "different"
+            agree = len(idx) - len(bad)
+        rest = np.flatnonzero(~both)
+        if not (_odd_root(a) or _odd_root(b)):
+            # neither finite in floating point: both undefined or both too large, unless an odd root
+            # of a negative (NaN in floating point, real in mpmath) is involved
+            rest = np.flatnonzero(np.isfinite(fa) != np.isfinite(fb))
+        verdict = self._compare_precisely(a, b, (int(i) for i in rest), agree_so_far=agree, need_all=True)
+        if verdict != "equal":
+            return verdict
+        return self._confirm_equal(a, b, int(idx[0]) if len(idx) else None)
+
+    def _point_verdict(self, a, b, i, dps: int = DPS) -> str:
+        va, vb = self.value(a, i, dps), self.value(b, i, dps)
+        if va is HUGE or vb is HUGE:
+            return "skip"
+        if va is None and vb is None:
+            return "skip"
+        if va is None or vb is None:
+            return "different"  # defined on one side only: the domain rule
+        if self.close(va, vb):
+            return "equal"
+        if self.tol > mpmath.mpf(10) ** -15 or not self.close(va, vb, mpmath.mpf(10) ** -10):
+            return "different"
+        # a small difference: at twice the precision it either vanishes (rounding) or stays
+        va2, vb2 = self.value(a, i, 2 * dps), self.value(b, i, 2 * dps)
+        if va2 is None or vb2 is None or va2 is HUGE or vb2 is HUGE:
+            return "skip"
+        with mpmath.workdps(2 * dps):
+            return "equal" if self.close(va2, vb2, mpmath.mpf(10) ** -(dps + 10)) else "different"
+
+    def _compare_precisely(self, a, b, indices, agree_so_far: int = 0, need_all: bool = False) -> str:
+        agree = agree_so_far
+        try:
+            for i in indices:
+                v = self._point_verdict(a, b, i)
+                if v == "different":
+                    return "different"
+                if v == "equal":
+                    agree += 1
+                    if agree >= NEEDED and not need_all:
+                        break
+        except NotEvaluable:
+            return "unknown"
+        if agree < NEEDED:
+            return "unknown"
+        if need_all:
+            return "equal"
+        return self._confirm_equal(a, b, None)
+
+    def _confirm_equal(self, a, b, first) -> str:
+        """Numerical agreement confirmed beyond floating point's resolution."""
+        if self.tol > mpmath.mpf(10) ** -15:
+            return "equal"  # a question with decimals in it: its own tolerance
+        extra = max(_magnitude_digits(a), _magnitude_digits(b))
+        if _largest_constant(a) > max(4, _largest_constant(b) + 2):
+            # a constant far beyond any in the question: the points cannot be trusted to see it
+            return self._symbolic(a, b)
+        if extra > 2000:
+            return self._symbolic(a, b)
+        dps = DPS + 20 + extra
+        tried = 0
+        try:
+            for i in ([first] if first is not None else []) + list(range(POINTS)):
+                va, vb = self.value(a, i, dps), self.value(b, i, dps)
+                if va is None or vb is None or va is HUGE or vb is HUGE:
+                    continue
+                with mpmath.workdps(dps):
+                    if not self.close(va, vb, mpmath.mpf(10) ** -(dps - 12)):
+                        return "different"
+                tried += 1
+                if tried >= 1:
+                    return "equal"
+        except NotEvaluable:
+            return "unknown"
+        return "equal" if tried else "unknown"
+
+    def _symbolic(self, a, b) -> str:
+        try:
+            d = sp.simplify(a - b)
+        except (ArithmeticError, TypeError, ValueError, NotImplementedError, AttributeError, KeyError):
+            return "unknown"
+        if d == 0:
+            return "equal"
+        if d.is_number:
+            return "different"
+        return "unknown"
+
+    # ---- helpers for diagnosis
+
+    def common(self, *exprs) -> np.ndarray:
+        """Float values of exprs (one column each) at the points where all are defined."""
+        cols = [self.floats(e) for e in exprs]
+        if any(c is None for c in cols):
+            return np.empty((0, len(exprs)))
+        stack = np.stack(cols, axis=1)
+        return stack[np.all(np.isfinite(stack), axis=1)]
+
+    def equal(self, a, b) -> bool:
+        try:
+            return self.compare(a, b) == "equal"
+        except NotEvaluable:
+            return False
+
+    def resembles(self, a, b) -> bool:
+        """Equal in floating point: enough to name a mistake (the verdict is already settled)."""
+        fa, fb = self.floats(a), self.floats(b)
+        if fa is None or fb is None:
+            return self.equal(a, b)
+        ok = np.isfinite(fa) & np.isfinite(fb)
+        if ok.sum() < NEEDED:
+            return self.equal(a, b)
+        return resembles(fa, fb, max(1e-9, 2 * self.ftol))

@@ -1,0 +1,101 @@
+"""The decimal policy: a typed decimal is right only as a correct rounding of the exact value."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symtutor import check
+from symtutor._decimals import fits, typed_decimals
+
+
+def _fits(text, c, truncate=False):
+    (t,) = typed_decimals(text).values()
+    return fits(t, 1, sp.sympify(c) if not isinstance(c, sp.Basic) else c, truncate)
+
+
+@pytest.mark.parametrize(
+    "answer, expected, kwargs",
+    [
+        ("1.00e10*0", "1/6", dict(variables="", mode="numeric")),
+        ("1.00e102*0 + 42", "pi", dict(variables="", mode="numeric")),
+        ("2.01x", "2x", {}),
+        ("1.42", "sqrt(2)", dict(mode="numeric")),
+        ("1.42", "sqrt(2)", {}),
+        ("(9., 9.)", "(6, 6)", {}),
+        ("(3. x y, x^2)", "(2x y, x^2)", {}),
+        ("1. + 3 x", "2x + 1", {}),
+        ("(0.3, -0.5)", "(1/5, -2/5)", {}),
+        ("(0.804, 0.398)", "(4/5, 2/5)", {}),
+        ("0.16", "1/6", dict(mode="numeric")),  # a truncation, not allowed here
+        ("1.41 x + 0.1", "sqrt(2) x", {}),
+        ("[[0.5, 1], [1, 1.1]]", "[[1/2, 1], [1, 1]]", {}),
+    ],
+)
+def test_decimals_that_are_not_the_right_rounding_are_wrong(answer, expected, kwargs):
+    fb = check(answer, expected, **kwargs)
+    assert fb.status == "incorrect", fb.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected, kwargs",
+    [
+        ("1.41", "sqrt(2)", dict(mode="numeric")),
+        ("1.414", "sqrt(2)", dict(mode="numeric")),
+        ("1.41421356", "sqrt(2)", {}),
+        ("0.167", "1/6", dict(mode="numeric")),
+        ("0.5 x^2", "x^2/2", {}),
+        ("0.333 x", "x/3", {}),
+        ("1.41 x", "sqrt(2) x", {}),
+        ("0.707 sin(x)", "sin(x)/sqrt(2)", {}),
+        ("0.333 x^2 + 0.667 x + 0.333", "(x + 1)^2/3", {}),
+        ("(0.800, 0.400)", "(4/5, 2/5)", {}),
+        ("(0.8, 0.4)", "(4/5, 2/5)", {}),  # exact: no figures needed
+        ("x^2.0", "x^2", {}),
+        ("5.1e-2", "51/1000", {}),
+        ("0.333333333333333", "1/3", {}),  # 1/3 correctly rounded (STACK's AlgEquiv says not the same)
+        ("1.06", "1.0631049", dict(mode="numeric")),
+    ],
+)
+def test_correct_roundings_and_exact_decimals_are_right(answer, expected, kwargs):
+    fb = check(answer, expected, **kwargs)
+    assert fb.status == "correct", fb.message
+
+
+def test_minimum_significant_figures_apply_to_each_number():
+    assert check("1.4", "sqrt(2)", mode="numeric").diagnosis == "too_few_digits"
+    assert check("0.17", "1/6", mode="numeric").diagnosis == "too_few_digits"
+    fb = check("(1.41, 0.33)", "(sqrt(2), 1/3)")
+    assert fb.diagnosis == "too_few_digits" and fb.wrong_entries == ((1, 0),)
+    assert check("1.4 x", "sqrt(2) x").diagnosis == "too_few_digits"
+
+
+def test_too_few_figures_does_not_shadow_a_sign_error():
+    assert check("-0.5", "1/2", mode="numeric").diagnosis == "sign_error"
+    assert check("-1.41", "sqrt(2)", mode="numeric").diagnosis == "sign_error"
+
+
+def test_truncation_only_where_the_question_allows_it():
+    assert check("1.73", "sqrt(3)", mode="numeric").correct  # sqrt(3) = 1.7320...
+    assert not check("0.166", "1/6", mode="numeric").correct
+    assert check("0.166", "1/6", mode="numeric", truncate=True).correct
+
+
+def test_a_tolerance_comes_from_the_question():
+    assert check("1.5", "1.52", mode="numeric", tolerance=0.02).correct
+    assert not check("1.5", "1.52", mode="numeric", tolerance={"abs": 0.01}).correct
+
+
+def test_rounding_oracle():
+    # the rounding itself, against Python's decimal module
+    from decimal import ROUND_HALF_UP, Decimal
+
+    for num, den in [(1, 3), (2, 3), (1, 7), (22, 7), (5, 8), (1, 16)]:
+        for places in (1, 2, 3, 4):
+            r = Decimal(num) / Decimal(den)
+            text = str(r.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+            assert _fits(text, sp.Rational(num, den)), (text, num, den)
+            wrong = str(Decimal(text) + Decimal(1).scaleb(-places))
+            assert not _fits(wrong, sp.Rational(num, den)), (wrong, num, den)
+    assert _fits("1.41", sp.sqrt(2)) and not _fits("1.42", sp.sqrt(2))
+    assert _fits("0.166", sp.Rational(1, 6), truncate=True) and not _fits("0.166", sp.Rational(1, 6))

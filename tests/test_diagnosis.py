@@ -1,0 +1,84 @@
+"""Naming the mistake: the learner-mistake families of benchmarks/check_corpus.json, and the public helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sympy as sp
+
+from symtutor import check, parse
+from symtutor.diagnosis import BUGS, MESSAGES, buggy_derivative, telling_mistakes
+
+CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "check_corpus.json"
+x, y = sp.symbols("x y")
+
+
+def _run(p):
+    names = p["variables"]
+    kwargs = {"variables": names, "mode": p.get("mode", "equivalent")}
+    if "function" in p:
+        kwargs.update(function=parse(p["function"], variables=names), wrt=p["wrt"])
+    if p.get("mode") == "taylor":
+        kwargs.update(point=parse(p["point"]), order=p["order"])
+    return check(p["answer"], parse(p["expected"], variables=names), timeout=5, **kwargs)
+
+
+def test_learner_mistakes_are_rejected_and_named():
+    pairs = [p for p in json.loads(CORPUS.read_text())["pairs"] if p.get("named")]
+    assert len(pairs) >= 50
+    named, misses = 0, []
+    for p in pairs:
+        fb = _run(p)
+        assert not fb.correct, p  # no false accept
+        if fb.diagnosis == p["mistake"]:
+            named += 1
+        else:
+            misses.append((p["answer"], p["expected"], p["mistake"], fb.diagnosis))
+    assert named / len(pairs) >= 0.85, misses
+
+
+def test_every_family_has_a_message_naming_the_slip():
+    for tag in ("power_rule_on_exponential", "quotient_rule_no_square", "quotient_rule_as_ratio",
+                "chain_rule_paths_multiplied", "taylor_divided_by_n", "taylor_powers_of_x", "taylor_mixed_term",
+                "term_inverted", "vector_negated", "components_swapped", "partial_factor_dropped"):
+        assert tag in MESSAGES
+    assert "e^x" in MESSAGES["power_rule_on_exponential"]
+
+
+def test_buggy_derivatives_against_sympy():
+    # the oracle: each buggy rule's result written out by hand
+    assert buggy_derivative(sp.exp(x), x, "power_rule_on_exponential") == x * sp.exp(x - 1)
+    assert buggy_derivative(x**5, x, "power_rule_exponent_kept") == 5 * x**5
+    assert buggy_derivative(x**5, x, "power_rule_coefficient_missing") == x**4
+    assert sp.simplify(buggy_derivative(sp.sin(x) / x, x, "quotient_rule_as_ratio") - sp.cos(x)) == 0
+    assert buggy_derivative(x**2 * y, x, "partial_factor_dropped") == 2 * x
+    assert buggy_derivative(sp.sin(x**2), x, "chain_rule_inner_replaced") == sp.cos(2 * x)
+    for bug in BUGS:  # on a function a bug cannot touch, the right derivative
+        assert buggy_derivative(3 * x, x, bug) in (3, 0, 3 * x, 1) or bug.startswith("power")
+
+
+def test_telling_mistakes_lists_each_distinct_wrong_answer():
+    found = telling_mistakes(sp.sin(x**2), x)
+    tags = [m.tag for m in found]
+    assert "chain_rule_inner_missing" in tags and "chain_rule_inner_replaced" in tags
+    right = 2 * x * sp.cos(x**2)
+    # SymPy's own values at a point: each listed mistake differs from the right derivative
+    assert all(abs((m.answer - right).evalf(30, subs={x: sp.Rational(7, 5)})) > 1e-20 for m in found)
+    assert all(m.message for m in found)
+
+
+def test_the_most_telling_diagnosis_wins():
+    assert check("x e^(x-1)", "e^x", function="e^x", wrt="x").diagnosis == "power_rule_on_exponential"
+    assert check("-0.5", "1/2", mode="numeric").diagnosis == "sign_error"
+
+
+def test_feedback_never_gives_a_numeric_answer_away():
+    fb = check("1", "1/30", variables="", mode="numeric")
+    assert "30" not in fb.message and fb.diagnosis is None
+    fb = check("4", "2", variables="", mode="numeric")
+    assert "2" not in fb.message
+    fb = check("(1, 2)", "(3, 4)")
+    assert "the others are" not in fb.message
+    fb = check("(9, 9)", "(6, 6)")
+    assert "6" not in fb.message and "3" not in fb.message

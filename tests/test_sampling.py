@@ -1,0 +1,67 @@
+"""Sampling that cannot be gamed: random points over wide ranges, a domain rule, high precision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symtutor import check
+from symtutor._compare import POINTS, Compare, points, seed_of
+
+x, a = sp.symbols("x a")
+
+
+def test_points_are_random_wide_and_seeded_by_the_question():
+    p = points(1, seed_of("x^2"))
+    assert p.shape == (1, POINTS)
+    assert (p < 0).any() and (np.abs(p) > 30).any() and (np.abs(p) < 0.05).any()
+    assert not np.allclose(p * 100000, np.round(p * 100000))  # not a grid of k/100000
+    assert np.array_equal(p, points(1, seed_of("x^2")))
+    assert not np.array_equal(p, points(1, seed_of("x^3")))
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("x + sin(100000 pi x)", "x"),
+        ("x + abs(x-3) + x - 3", "x"),
+        ("x + exp(1000000 (x - 2))", "x"),
+        ("x + 10^-35", "x"),
+        ("x + 10^-90", "x"),
+        ("x + exp(-1000)", "x"),
+        ("abs(x)^(1/3)", "x^(1/3)"),
+        ("log(x)", "log(abs(x))"),
+        ("2 log(x)", "log(x^2)"),
+        ("log(x^2)", "2 log(x)"),
+        ("sqrt(x^2)", "x"),
+    ],
+)
+def test_answers_that_fool_float_sampling_are_wrong(answer, expected):
+    fb = check(answer, expected, variables="x")
+    assert fb.status in ("incorrect", "undecided") and not fb.correct, fb.message
+
+
+def test_large_powers_are_decided():
+    fb = check("(x-a)^600", (a - x) ** 6000 / (a - x) ** 5400, variables="x a")
+    assert fb.correct
+    cmp = Compare((x, a), seed_of("p"), 1e-30)
+    assert cmp.compare((x - a) ** 6000, (a - x) ** 6000) == "equal"
+    assert cmp.compare((x - a) ** 6000, (x - a) ** 5999) == "different"
+    assert cmp.compare((x - a) ** 5999, (a - x) ** 5999) == "different"
+
+
+def test_the_domain_rule_against_sympy():
+    # the oracle: SymPy's own real evaluation at a point where one side is undefined
+    cmp = Compare((x,), seed_of("d"), 1e-30)
+    for u, v in [(sp.log(x), sp.log(sp.Abs(x))), (2 * sp.log(x), sp.log(x**2)), (sp.sqrt(x) ** 3, x * sp.sqrt(x))]:
+        verdict = cmp.compare(u, v)
+        at = sp.Integer(-2)
+        defined_u = u.subs(x, at).is_real
+        defined_v = v.subs(x, at).is_real
+        assert verdict == ("different" if defined_u != defined_v else "equal"), (u, v)
+
+
+def test_odd_roots_of_negatives_are_real():
+    assert check("-(-x)^(1/3)", "x^(1/3)").correct
+    assert check("x^(2/3)", "abs(x)^(2/3)").correct
