@@ -102,7 +102,7 @@ def test_specs_are_validated():
         from_spec({"items": []})
     with pytest.raises(InvalidArgumentError, match="unknown field"):
         from_spec({"title": "T", "items": [{"topic": "power_rule", "colour": 3}]})
-    with pytest.raises(InvalidArgumentError, match="needs 'answer'"):
+    with pytest.raises(InvalidArgumentError, match="item 1 \\('p'\\), field 'answer': is missing"):
         from_spec({"title": "T", "items": [{"prompt": "p"}]})
 
 
