@@ -253,6 +253,11 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def _plain(text: str) -> str:
+    """Text for a LaTeX prompt outside the maths (only a dollar needs marking)."""
+    return text.replace("$", "\\$")
+
+
 def _typeset_run(run: str) -> str:
     pieces = _split_top(run, (",",))
     out = []
@@ -271,7 +276,7 @@ def _typeset_run(run: str) -> str:
                 if tex:
                     out.append("$" + " ".join(tex) + "$ ")
                     tex = []
-                out.append(escape_text(side.strip()) + " ")
+                out.append(_plain(side.strip()) + " ")
                 continue
             tex.append(m)
         if tex and any(tex):
@@ -280,13 +285,16 @@ def _typeset_run(run: str) -> str:
 
 
 def typeset(text: str) -> str:
-    r"""LaTeX for a plain-text prompt: maths read by symtutor's parser and typeset, the rest escaped.
+    r"""A LaTeX prompt for a plain-text one: runs of maths read by symtutor's parser and typeset between dollars.
+
+    The text around the maths is kept as it is (only ``$`` is marked), as in a
+    ``prompt_latex``; :func:`safe_latex` escapes it for LaTeX.
 
     Examples:
         >>> typeset("Differentiate f(x) = x^3 sin(theta).")
         'Differentiate $f\\left(x\\right) = x^{3} \\cdot \\sin\\left(\\theta\\right)$.'
-        >>> typeset(r"Say \input{/etc/passwd} & 100% as a function of h.")
-        'Say \\textbackslash{}input\\{/etc/passwd\\} \\& $100$\\% as a function of $h$.'
+        >>> safe_latex(typeset(r"Say \input{/etc/passwd} & 50% of h."))
+        'Say \\textbackslash{}input\\{/etc/passwd\\} \\& $50$\\% of $h$.'
     """
     if len(text) > MAX_LATEX:
         text = text[:MAX_LATEX]
@@ -294,7 +302,7 @@ def typeset(text: str) -> str:
     out, i = [], 0
     while i < len(tokens):
         if tokens[i][0] == "space" or not _mathy(tokens, i):
-            out.append(escape_text(tokens[i][1]))
+            out.append(_plain(tokens[i][1]))
             i += 1
             continue
         j = i
@@ -308,7 +316,7 @@ def typeset(text: str) -> str:
             run_tokens.pop()
             j -= 1
         while run_tokens and run_tokens[0][1] in (",", ")", "]", "*", "/", "^", "=", "<", ">", " "):
-            out.append(escape_text(run_tokens.pop(0)[1]))
+            out.append(_plain(run_tokens.pop(0)[1]))
             i += 1
         depth = 0
         for _, t in run_tokens:
@@ -319,18 +327,20 @@ def typeset(text: str) -> str:
             j -= 1
             depth += 1
         while run_tokens and depth > 0 and run_tokens[0][1] in "([":
-            out.append(escape_text(run_tokens[0][1]))
+            out.append(_plain(run_tokens[0][1]))
             run_tokens.pop(0)
             i += 1
             depth -= 1
         if not run_tokens:
-            out.append(escape_text(tokens[i][1]))
+            out.append(_plain(tokens[i][1]))
             i += 1
             continue
         run = "".join(t for _, t in run_tokens)
         if all(k in ("op",) for k, _ in run_tokens if k != "space"):
-            out.append(escape_text(run))
+            out.append(_plain(run))
         else:
+            if out and out[-1].endswith("\\"):
+                out.append(" ")  # a backslash just before the maths would hide its opening dollar
             out.append(_typeset_run(run))
         i = j
     return "".join(out)
