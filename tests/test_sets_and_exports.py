@@ -93,7 +93,7 @@ def test_json_refuses_other_versions_and_bad_files():
         load(json.dumps(data))
     data["schema_version"] = 1
     del data["items"][0]["answer"]
-    with pytest.raises(InvalidArgumentError, match="not a valid exercise set"):
+    with pytest.raises(InvalidArgumentError, match=r"item 1 \('power_rule-1-1'\), field 'answer': is missing"):
         load(json.dumps(data))
 
 

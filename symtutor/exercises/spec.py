@@ -310,7 +310,7 @@ def _tolerance(where: _Where, value):
     forms = "a positive number (relative), or {rel: r}, {abs: a} or {sig: n}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value) and 0 < value <= 1:
-            return float(value)
+            return value
         raise where.error("tolerance", f"a relative tolerance must be above 0 and at most 1, not {_show(value)}")
     if isinstance(value, Mapping) and len(value) == 1:
         (k, v), = value.items()
@@ -321,7 +321,7 @@ def _tolerance(where: _Where, value):
         if k in ("rel", "abs"):
             if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 \
                     and (k == "abs" or v <= 1):
-                return {k: float(v)}
+                return {k: v}
             raise where.error("tolerance", f"'{k}' must be a positive number{' at most 1' if k == 'rel' else ''}, "
                                            f"not {_show(v)}")
     raise where.error("tolerance", f"must be {forms}, not {_show(value)}")
