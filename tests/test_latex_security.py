@@ -173,31 +173,36 @@ def _pdflatex_children(pid: int) -> list[int]:
             if comm.strip().endswith("latex") and (int(pp) == pid)]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_killed_export_removes_its_folder_and_its_compiler(tmp_path, sig):
+def test_a_killed_export_removes_its_folder_and_its_compiler(tmp_path):
     _need_latex()
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED, str(tmp_path / "x.pdf")], stdout=subprocess.PIPE,
-                            text=True)
+    procs = {sig: subprocess.Popen([sys.executable, "-c", _KILLED, str(tmp_path / f"{int(sig)}.pdf")],
+                                   stdout=subprocess.PIPE, text=True)
+             for sig in (signal.SIGTERM, signal.SIGINT)}
+    children = {}
     try:
-        assert proc.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 20
-        while not _pdflatex_children(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        mine = {p.name for p in Path(tempfile.gettempdir()).glob(f"symtutor-latex-{proc.pid}-*")}
-        assert mine
-        children = _pdflatex_children(proc.pid)
-        assert children
-        proc.send_signal(sig)
-        proc.wait(timeout=10)
+        for sig, proc in procs.items():
+            assert proc.stdout.readline().strip() == "ready"
+        for sig, proc in procs.items():
+            deadline = time.monotonic() + 20
+            while not _pdflatex_children(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert list(Path(tempfile.gettempdir()).glob(f"symtutor-latex-{proc.pid}-*"))
+            children[sig] = _pdflatex_children(proc.pid)
+            assert children[sig]
+            proc.send_signal(sig)
+        for proc in procs.values():
+            proc.wait(timeout=10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-    assert not list(Path(tempfile.gettempdir()).glob(f"symtutor-latex-{proc.pid}-*"))
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
     time.sleep(0.2)
-    for child in children:
-        assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+    for sig, proc in procs.items():
+        assert not list(Path(tempfile.gettempdir()).glob(f"symtutor-latex-{proc.pid}-*")), sig
+        for child in children[sig]:
+            assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
 
 
 def test_folders_left_by_a_sigkilled_run_are_swept(tmp_path):

@@ -217,3 +217,19 @@ items:
     assert load(dump(s)) == s
     for ex in s.items:
         ex.verify()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("title: T\nitems: [\n", "bad.yaml: line "),
+    ("title: T\nitems: 5\n", "bad.yaml: field 'items': must be a list"),
+    ("title: T\nitems: [{topic: gradient, count: many}]\n", "bad.yaml: item 1 ('gradient'), field 'count'"),
+    ("title: !!python/object/apply:os.system ['echo hi']\nitems: []\n", "bad.yaml: line 1, column 8: tags"),
+    (BILLION_LAUGHS, "bad.yaml: line 1, column 8: anchors"),
+])
+def test_the_cli_prints_one_line_for_a_bad_spec(tmp_path, capsys, text, expected):
+    from symtutor.cli import main
+
+    p = _write(tmp_path, text, name="bad.yaml")
+    assert main(["generate", str(p), "--format", "json"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err and "Traceback" not in err

@@ -148,14 +148,19 @@ def latex_engine() -> str | None:
     return None
 
 
-def _limits():  # pragma: no cover - runs in the child between fork and exec
-    import resource
+def _limit(pid: int, timeout: float) -> None:
+    """Kernel limits on the LaTeX process (CPU, file size, memory), which hold even if this process dies."""
+    try:
+        import resource
 
-    cpu = int(LATEX_TIMEOUT) + 5
+        prlimit = resource.prlimit
+    except (ImportError, AttributeError):  # pragma: no cover - not Linux
+        return
+    cpu = int(timeout) + 5
     for what, value in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_FSIZE, _MAX_FILE),
                         (resource.RLIMIT_AS, 2 * 2**30), (resource.RLIMIT_CORE, 0)):
         try:
-            resource.setrlimit(what, (value, value))
+            prlimit(pid, what, (value, value))
         except (ValueError, OSError):
             pass
 
@@ -218,8 +223,9 @@ def _run(engine: str, tmp: Path, timeout: float) -> None:
     out_path = tmp / "stdout.txt"
     with open(out_path, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=_limits)
+                                start_new_session=True)
         try:
+            _limit(proc.pid, timeout)
             deadline = time.monotonic() + timeout
             while proc.poll() is None:
                 if time.monotonic() > deadline:
