@@ -310,6 +310,10 @@ def typeset(text: str) -> str:
             j += 1
         while j > i and tokens[j - 1][0] == "space":
             j -= 1
+        if not any(k in ("num", "name") for k, _ in tokens[i:j]):  # only operators: text
+            out.append(_plain("".join(t for _, t in tokens[i:j])))
+            i = j
+            continue
         run_tokens = tokens[i:j]
         # a run ends before a trailing comma, and keeps its brackets balanced
         while run_tokens and run_tokens[-1][1] in (",", "(", "[", "-", "+", "*", "/", "^", "=", "<", ">", "->"):
