@@ -233,3 +233,12 @@ def test_the_cli_prints_one_line_for_a_bad_spec(tmp_path, capsys, text, expected
     assert main(["generate", str(p), "--format", "json"]) != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and expected in err and "Traceback" not in err
+
+
+def test_written_items_must_verify_before_anything_is_generated():
+    with pytest.raises(SpecError, match=r"item 2 \('Differentiate x\^3.'\), field 'solution': the solution does not end"):
+        from_spec(_spec({"topic": "gradient"}, {"prompt": "Differentiate x^3.", "answer": "3x^2", "variables": ["x"],
+                                                "solution": ["Power rule.", "Answer: 3x"]}), source="w.yaml")
+    with pytest.raises(SpecError, match=r"field 'answer'"):
+        from_spec(_spec({"prompt": "Differentiate x^3.", "answer": "3x", "variables": ["x"], "function": "x^3",
+                         "wrt": "x"}))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._texsafe import typeset
+from ..errors import SymtutorError
 from ..parsing import to_text
 from .core import Exercise, generate
 from .spec import Generated, Written, read_spec_file, validate
@@ -62,13 +63,56 @@ def _written(w: Written, title: str) -> Exercise:
     )
 
 
+VERIFY_TIMEOUT = 10.0
+"""How long verifying one hand-written item may take (seconds)."""
+
+def _written_problems(ex: Exercise) -> list[str]:
+    """What is wrong with a hand-written exercise (runs inside the sandbox)."""
+    from ..calculus import derivative
+    from ..checking import Inline, check
+    from .core import _problems
+
+    out = _problems(ex)
+    options = dict(ex.options)
+    if not out and "function" in options and "wrt" in options and ex.mode == "equivalent":
+        d = derivative(options["function"], options["wrt"])
+        if not check(to_text(d), ex.answer, variables=ex.variables, sandbox=Inline(), diagnose=False).correct:
+            out.append(f"is not the derivative of the function with respect to {options['wrt']} ({to_text(d)[:80]})")
+    return out
+
+
+_FIELD_OF_PROBLEM = (("its own answer", "answer"), ("solution", "solution"), ("perturbed", "tolerance"),
+                     ("derivative", "answer"))
+
+
+def _verified(ex: Exercise, w: Written, source: str) -> Exercise:
+    """The exercise, once it verifies itself (its answer checks, its solution ends in it, a wrong answer fails)."""
+    from ..sandbox import SandboxMemoryError, SandboxTimeout, default_sandbox
+    from .spec import _Where
+
+    where = _Where(source, w.index, " ".join(w.prompt.split()))
+    try:
+        problems = default_sandbox().run(_written_problems, ex, timeout=VERIFY_TIMEOUT)
+    except (SandboxTimeout, SandboxMemoryError) as exc:
+        raise where.error("answer", f"could not be verified ({exc})") from None
+    except SymtutorError as exc:
+        raise where.error("answer", f"could not be checked: {str(exc).splitlines()[0][:200]}") from None
+    if problems:
+        field = next((f for key, f in _FIELD_OF_PROBLEM if key in problems[0]), "answer")
+        if field == "tolerance" and "tolerance" not in dict(ex.options):
+            field = "answer"
+        raise where.error(field, problems[0].splitlines()[0][:300])
+    return ex
+
+
 def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = None,
               source: str = "spec") -> ExerciseSet:
     """Build an ExerciseSet from a spec mapping (see :mod:`symtutor.exercises.spec`).
 
-    The whole spec is validated first (:func:`~symtutor.exercises.spec.validate`),
-    so a bad item is refused, with its file, number, title and field, before
-    anything is generated.  ``progress(done, total)`` is called after each
+    The whole spec is validated first (:func:`~symtutor.exercises.spec.validate`)
+    and every hand-written item verified (its answer checks, its solution ends
+    in it, a perturbed answer fails), so a bad item is refused, with its file,
+    number, title and field, before anything is generated.  ``progress(done, total)`` is called after each
     exercise, for a progress bar.
 
     Examples:
@@ -83,11 +127,12 @@ def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = No
         'Differentiate $x^{3}$.'
     """
     title, description, plan = validate(spec, source=source)
+    written = {p.index: _verified(_written(p, title), p, source) for p in plan if isinstance(p, Written)}
     total = sum(p.count if isinstance(p, Generated) else 1 for p in plan)
     items = []
     for p in plan:
         made = ([generate(p.topic, seed=p.seed + k, difficulty=p.difficulty) for k in range(p.count)]
-                if isinstance(p, Generated) else [_written(p, title)])
+                if isinstance(p, Generated) else [written[p.index]])
         for ex in made:
             items.append(ex)
             if progress is not None:
