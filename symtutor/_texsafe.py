@@ -322,6 +322,17 @@ def typeset(text: str) -> str:
         while run_tokens and run_tokens[0][1] in (",", ")", "]", "*", "/", "^", "=", "<", ">", " "):
             out.append(_plain(run_tokens.pop(0)[1]))
             i += 1
+        depth, cut = 0, None
+        for k, (_, t) in enumerate(run_tokens):
+            depth += t in ("(", "[")
+            depth -= t in (")", "]")
+            if depth < 0:
+                cut = k
+                break
+        if cut is not None and cut < len(run_tokens) - 1:  # "sigma) = ...": the text up to the stray ")" is not maths
+            out.append(_plain("".join(t for _, t in run_tokens[:cut + 1])))
+            i += cut + 1
+            continue
         depth = 0
         for _, t in run_tokens:
             depth += t in ("(", "[")
