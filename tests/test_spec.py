@@ -242,3 +242,25 @@ def test_written_items_must_verify_before_anything_is_generated():
     with pytest.raises(SpecError, match=r"field 'answer'"):
         from_spec(_spec({"prompt": "Differentiate x^3.", "answer": "3x", "variables": ["x"], "function": "x^3",
                          "wrt": "x"}))
+
+
+def test_the_shipped_spec_schema_agrees_with_the_validator():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from symtutor.exercises.spec import SCHEMA_PATH, read_spec_file
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    root = Path(__file__).resolve().parent.parent / "exercises"
+    for p in sorted(root.glob("week*.yaml")):
+        jsonschema.validate(read_spec_file(p)[0], schema)
+    schema_expressible = [item for item, field, _ in BAD_ITEMS
+                          if field in ("count", "difficulty", "seed", "colour", "mode", "hints", "id", "order")
+                          or (field in ("prompt", "answer") and ("prompt" not in item or "answer" not in item))]
+    assert len(schema_expressible) >= 10
+    for item in schema_expressible:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(_spec(item), schema)

@@ -26,6 +26,10 @@ most :data:`MAX_BYTES` bytes and :data:`MAX_DEPTH` levels of nesting.
 
 Every error is a :class:`~symtutor.errors.SpecError` whose one-line message
 names the file, the item (its number and title) and the field.
+
+The structure and limits are also shipped as a JSON Schema for editors,
+:data:`SCHEMA_PATH` (``symtutor/export/spec.schema.json``); :func:`validate`
+checks more (expressions read and defined, safe LaTeX, the total count).
 """
 
 from __future__ import annotations
@@ -44,9 +48,12 @@ from ..errors import InvalidArgumentError, ParseError, SpecError
 from ..parsing import parse
 
 __all__ = [
-    "MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_COUNT", "MAX_EXERCISES", "MAX_SEED",
+    "SCHEMA_PATH", "MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_COUNT", "MAX_EXERCISES", "MAX_SEED",
     "Generated", "Written", "read_yaml", "read_spec_file", "validate",
 ]
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "export" / "spec.schema.json"
+"""A JSON Schema of specs (structure and limits), for editors that check YAML against one."""
 
 MAX_BYTES = 256 * 1024
 """The largest spec file read (bytes)."""
