@@ -35,7 +35,7 @@ from pathlib import Path
 import sympy as sp
 
 from .._texsafe import UnsafeLatex, escape_text, safe_latex, typeset
-from ..errors import SymtutorError
+from ..errors import InvalidArgumentError, SymtutorError
 from ..exercises.sets import ExerciseSet
 from ..parsing import to_text
 
@@ -216,7 +216,8 @@ def _first_error(log: str) -> str:
 
 
 def _run(engine: str, tmp: Path, timeout: float) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXINPUTS", "TEXMF", "openin", "openout", "shell_escape"))}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TEXINPUTS", "TEXMFOUTPUT", "openin_any", "openout_any", "shell_escape", "shell_escape_commands")}
     env.update(openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT=str(tmp), TEXINPUTS=".:",
                max_print_line="200")
     cmd = [engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "doc.tex"]
@@ -231,8 +232,7 @@ def _run(engine: str, tmp: Path, timeout: float) -> None:
                 if time.monotonic() > deadline:
                     _kill(proc)
                     raise SymtutorError(f"{engine} took longer than {timeout:g} s on the worksheet, so it was stopped")
-                size = sum(p.stat().st_size for p in tmp.iterdir() if p.is_file())
-                if size > MAX_LOG + _pdf_size(tmp):
+                if _written(tmp) > MAX_LOG + _pdf_size(tmp):
                     _kill(proc)
                     raise SymtutorError(f"{engine} wrote more than {MAX_LOG // 2**20} MB of log, so it was stopped")
                 time.sleep(0.02)
@@ -249,6 +249,16 @@ def _run(engine: str, tmp: Path, timeout: float) -> None:
             except OSError:
                 continue
         raise SymtutorError(f"{engine} could not compile the worksheet: {_first_error(log)}")
+
+
+def _written(tmp: Path) -> int:
+    total = 0
+    for p in tmp.iterdir():
+        try:
+            total += p.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _pdf_size(tmp: Path) -> int:
@@ -284,6 +294,8 @@ def to_pdf(s: ExerciseSet, path, *, timeout: float = LATEX_TIMEOUT) -> tuple[Pat
 
     Each document gets at most ``timeout`` seconds; see the module docstring for the other bounds.
     """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
+        raise InvalidArgumentError(f"timeout must be a number of seconds above 0 and at most 3600, not {timeout!r}")
     engine = latex_engine()
     if engine is None:
         raise SymtutorError(
