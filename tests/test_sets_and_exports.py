@@ -250,3 +250,18 @@ def test_markdown_answers_read_back(sets):
             value = parse(t, variables=ex.variables or None)
             assert sp.simplify(sp.Matrix(value) - sp.Matrix(ex.answer)) == sp.zeros(*sp.Matrix(ex.answer).shape) \
                 if isinstance(ex.answer, sp.MatrixBase) else sp.simplify(value - ex.answer) == 0
+
+
+def test_every_generated_exercise_round_trips_through_json_exactly():
+    from symtutor.exercises import topics
+
+    s = from_spec({"title": "all", "items": [{"topic": t, "difficulty": d, "seed": 3, "count": 2}
+                                             for t in topics() for d in (1, 2, 3)]})
+    text = dump(s)
+    assert load(text) == s and dump(load(text)) == text
+    jsonschema.validate(json.loads(text), schema())
+    # a tampered generated item is no longer the generator's: it is checked field by field
+    data = json.loads(text)
+    data["items"][0]["prompt_latex"] = r"$\input{/etc/passwd}$"
+    with pytest.raises(InvalidArgumentError, match=r"item 1 .*field 'prompt_latex'"):
+        load(json.dumps(data))

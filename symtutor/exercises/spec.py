@@ -287,14 +287,15 @@ def _undefined(value) -> bool:
     )
 
 
-def _expression(where: _Where, field: str, text, variables, *, allow_matrix: bool = True, constant: bool = False):
+def _expression(where: _Where, field: str, text, variables, *, allow_matrix: bool = True, constant: bool = False,
+                longest: int = 2000):
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise where.error(field, f"must be an expression typed as text, not {_show(text)}")
     if isinstance(text, float) and not math.isfinite(text):
         raise where.error(field, f"must be a finite number, not {_show(text)}")
     text = str(text)
-    if not 1 <= len(text) <= 2000:
-        raise where.error(field, f"must be an expression of 1 to 2000 characters, not {len(text)}")
+    if not 1 <= len(text) <= longest:
+        raise where.error(field, f"must be an expression of 1 to {longest} characters, not {len(text)}")
     try:
         value = parse(text, variables=variables or None)
     except ParseError as exc:

@@ -13,7 +13,7 @@ from ..checking import MODES
 from ..errors import InvalidArgumentError, SpecError
 from ..exercises.core import Exercise
 from ..exercises.sets import ExerciseSet
-from ..parsing import to_text
+from ..parsing import MAX_LENGTH, to_text
 
 __all__ = ["SCHEMA_VERSION", "SCHEMA_PATH", "MAX_JSON", "schema", "to_dict", "from_dict", "dump", "load"]
 
@@ -73,12 +73,28 @@ _KEYS = {"id", "topic", "difficulty", "seed", "prompt", "prompt_latex", "variabl
 _OPTIONS = {"function", "wrt", "point", "order", "tolerance"}
 
 
+def _regenerated(d: dict) -> Exercise | None:
+    """The exercise ``d`` describes, regenerated from (topic, difficulty, seed), if it is exactly that one."""
+    from ..exercises.core import TOPICS, generate, topics
+
+    topics()
+    topic, difficulty, seed = d.get("topic"), d.get("difficulty"), d.get("seed")
+    if not (isinstance(topic, str) and topic in TOPICS and difficulty in (1, 2, 3) and not isinstance(difficulty, bool)
+            and isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= 10**12):
+        return None
+    ex = generate(topic, seed=seed, difficulty=difficulty)
+    return ex if _exercise_to_dict(ex) == d else None
+
+
 def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     from .._texsafe import UnsafeLatex, safe_latex
     from ..exercises.spec import _expression, _texts, _tolerance, _variables, _Where
 
     if not isinstance(d, dict):
         raise SpecError(f"{source}: item {index + 1}: must be an object, not {type(d).__name__}")
+    same = _regenerated(d)
+    if same is not None:  # a generated exercise, unchanged: the generator's own values, exactly
+        return same
     where = _Where(source, index, d.get("id") if isinstance(d.get("id"), str) else None)
     missing = sorted(_KEYS - set(d))
     if missing:
@@ -100,16 +116,16 @@ def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     names = _variables(where, d)
     if d["mode"] not in MODES:
         raise where.error("mode", f"must be one of {', '.join(MODES)}")
-    answer = _expression(where, "answer", d["answer"], names)
-    hints = _texts(where, d, "hints", most=20, maximum=2000)
-    solution = _texts(where, d, "solution", most=200, maximum=2000)
+    answer = _expression(where, "answer", d["answer"], names, longest=MAX_LENGTH)
+    hints = _texts(where, d, "hints", most=20, maximum=20_000)
+    solution = _texts(where, d, "solution", most=5000, maximum=20_000)
     opts = d["options"]
     if not isinstance(opts, dict) or set(opts) - _OPTIONS:
         raise where.error("options", f"must be an object with some of {', '.join(sorted(_OPTIONS))}")
     options = []
     for key, value in opts.items():
         if key == "function":
-            value = _expression(where, "function", value, names, allow_matrix=False)
+            value = _expression(where, "function", value, names, allow_matrix=False, longest=MAX_LENGTH)
         elif key == "point":
             if not isinstance(value, list) or not 1 <= len(value) <= 10:
                 raise where.error("point", "must be a list of 1 to 10 numbers")
