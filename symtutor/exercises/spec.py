@@ -247,6 +247,8 @@ def _text(where: _Where, item: Mapping, field: str, *, maximum: int, required: b
             raise where.error(field, "is missing")
         return None
     value = item[field]
+    if value is None and not required:
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and field not in ("prompt", "title"):
         value = str(value)
     if not isinstance(value, str):
@@ -264,7 +266,9 @@ def _integer(where: _Where, item: Mapping, field: str, lo: int, hi: int, default
 
 
 def _texts(where: _Where, item: Mapping, field: str, *, most: int, maximum: int) -> tuple[str, ...]:
-    value = item.get(field, [])
+    value = item.get(field)
+    if value is None:
+        value = []
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or len(value) > most:
@@ -336,7 +340,9 @@ def _tolerance(where: _Where, value):
 
 
 def _variables(where: _Where, item: Mapping) -> tuple[str, ...]:
-    value = item.get("variables", [])
+    value = item.get("variables")
+    if value is None:
+        value = []
     if isinstance(value, str):
         value = [v for v in re.split(r"[\s,]+", value) if v]
     if not isinstance(value, list) or len(value) > 10:
