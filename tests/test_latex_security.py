@@ -129,6 +129,8 @@ RAW = {
     "openin": (r"\newread\r\openin\r=/etc/passwd \read\r to\x \x", "could not compile"),
     "openout": (r"\newwrite\w\immediate\openout\w=/tmp/symtutor-out.tex \immediate\write\w{x}", "could not compile"),
     "loop": (r"\def\a{\a}\a", "took longer than"),
+    "catcode": (r"\catcode`\!=0 !input{/etc/passwd}", "could not compile"),
+    "write18": (r"\immediate\write18{cat /etc/passwd > leaked.tex}\input{leaked}", "could not compile"),
     "message": (r"\def\a{\message{flood flood flood flood flood flood flood flood}\a}\a", "log"),
 }
 
