@@ -14,6 +14,7 @@ __all__ = [
     "InvalidArgumentError",
     "UnknownSymbolError",
     "UnsupportedExpressionError",
+    "SpecError",
 ]
 
 
@@ -89,3 +90,12 @@ class UnknownSymbolError(SymtutorError, ValueError):
 
 class UnsupportedExpressionError(SymtutorError, TypeError):
     """An expression contains something symtutor cannot work with."""
+
+
+class SpecError(InvalidArgumentError):
+    """An exercise-set spec (or exported set) is malformed; the message names the file, item and field.
+
+    Examples:
+        >>> print(SpecError("week2.yaml: item 3 ('Gradient'), field 'count': must be an integer from 1 to 1000, not 'many'"))
+        week2.yaml: item 3 ('Gradient'), field 'count': must be an integer from 1 to 1000, not 'many'
+    """

@@ -7,6 +7,7 @@ and each format lays them out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -15,7 +16,7 @@ from . import steps as S
 from .errors import InvalidArgumentError
 from .parsing import to_text
 
-__all__ = ["expr_text", "expr_latex", "expr_pretty", "render_steps"]
+__all__ = ["expr_text", "expr_typed", "expr_operand", "expr_latex", "expr_pretty", "render_steps"]
 
 
 def expr_text(e) -> str:
@@ -28,6 +29,56 @@ def expr_text(e) -> str:
         '(e, y)'
     """
     return to_text(e)
+
+
+_NUMBER_TIMES = re.compile(r"(?<![\w.^])(\d+)\*(?=[A-Za-z(])")
+_TIMES = re.compile(r"(?<!\d)\*|\*(?!\d)")
+
+
+def expr_typed(e) -> str:
+    """An expression as a learner would type it: no ``*`` where a product reads without one.
+
+    The result reads back (with :func:`symtutor.parse`) as the same expression;
+    where dropping a star would change that, the star stays.
+
+    Examples:
+        >>> x, y = sp.symbols("x y")
+        >>> expr_typed(4 * x**2 * y + 2 * x * sp.cos(x))
+        '4x^2 y + 2x cos(x)'
+        >>> expr_typed(sp.Matrix([x * y, 3 * x]))
+        '(x y, 3x)'
+    """
+    from .parsing import parse
+
+    text = to_text(e)
+    if "*" not in text:
+        return text
+    typed = _TIMES.sub(" ", _NUMBER_TIMES.sub(r"\1", text))
+    try:
+        same = parse(typed) == parse(text)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        same = False
+    return typed if same else text
+
+
+def expr_operand(e) -> str:
+    """An expression's text, bracketed where it follows an operator: negative numbers, fractions, sums.
+
+    For worked solutions: ``(-7/2 - (-3))/(1/2)``, never ``(-7/2 - -3)/1/2``.
+
+    Examples:
+        >>> expr_operand(sp.Integer(-3)), expr_operand(sp.Rational(1, 2)), expr_operand(sp.Integer(4))
+        ('(-3)', '(1/2)', '4')
+        >>> expr_operand(sp.Symbol("x") + 1), expr_operand(sp.Symbol("x") ** 2)
+        ('(x + 1)', 'x^2')
+    """
+    e = sp.Integer(e) if isinstance(e, int) else sp.Float(e) if isinstance(e, float) else e
+    text = to_text(e)
+    simple = isinstance(e, (sp.Symbol, sp.Function, sp.Pow, sp.MatrixBase)) or (
+        isinstance(e, sp.Integer) and e >= 0) or (isinstance(e, sp.Float) and e >= 0) or e in (sp.pi, sp.E)
+    if isinstance(e, sp.Pow) and (e.exp.is_negative or text.startswith("-")):
+        simple = False
+    return text if simple else f"({text})"
 
 
 def expr_latex(e) -> str:

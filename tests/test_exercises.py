@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -13,6 +14,8 @@ from symtutor import InvalidArgumentError
 from symtutor.exercises import TOPICS, generate, topics
 from symtutor.export import dump
 from symtutor.exercises.sets import from_spec
+from symtutor.parsing import parse, to_text
+from symtutor.render import expr_typed
 
 ALL = [(t, d) for t in topics() for d in (1, 2, 3)]
 
@@ -116,3 +119,54 @@ def test_the_topic_catalogue_in_docs_is_up_to_date():
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "topics.md"
     assert doc.read_text(encoding="utf-8") == catalog_markdown()
+
+
+def test_newton_raphson_never_starts_at_a_root_or_a_flat_point():
+    x = sp.Symbol("x")
+    for difficulty, seeds in ((1, range(100)), (2, range(100)), (3, range(20))):
+        for seed in seeds:
+            ex = generate("newton_raphson", seed=seed, difficulty=difficulty)
+            m = re.search(r"f\(x\) = (.+) from x0 = (-?\d+)\.", ex.prompt)
+            f, x0 = parse(m.group(1), variables=["x"]), sp.Integer(m.group(2))
+            assert f.subs(x, x0) != 0, ex.id
+            assert sp.diff(f, x).subs(x, x0) != 0, ex.id
+
+
+def test_taylor_exercises_never_ask_for_the_polynomial_of_a_polynomial():
+    plan = [("taylor_1d", 2, range(100)), ("taylor_1d", 1, range(20)), ("taylor_1d", 3, range(20)),
+            ("linearization", 1, range(20)), ("linearization", 2, range(60)), ("linearization", 3, range(20)),
+            ("taylor_2d", 1, range(10)), ("taylor_2d", 2, range(10)), ("taylor_2d", 3, range(20))]
+    for topic, difficulty, seeds in plan:
+        for seed in seeds:
+            ex = generate(topic, seed=seed, difficulty=difficulty)
+            f = dict(ex.options)["function"]
+            if len(ex.variables) == 1:
+                assert not f.is_polynomial(sp.Symbol("x")), (ex.id, f)
+            assert sp.expand(ex.answer - f) != 0, (ex.id, f)  # never the function itself
+
+
+def test_rise_over_run_brackets_negative_numbers_and_fractions():
+    for seed in range(100):
+        ex = generate("rise_over_run", seed=seed, difficulty=2)
+        line = ex.solution[1]
+        assert not re.search(r"[-+*/] ?-\d", line), line
+        assert not re.search(r"\)/\d+/\d", line), line
+        assert parse(line.split("=", 1)[1]) == ex.answer  # the bracketed arithmetic reads back as the answer
+
+
+def test_prompts_solutions_and_latex_over_every_topic():
+    from symtutor._texsafe import safe_latex
+
+    for topic, difficulty in ALL:
+        for seed in range(5):
+            ex = generate(topic, seed=seed, difficulty=difficulty)
+            # prompts as typed, without stars
+            assert not re.search(r"(?<!\d)\*|\*(?!\d)", ex.prompt), (ex.id, ex.prompt)
+            for value in (ex.answer, dict(ex.options).get("function")):
+                if value is not None:
+                    assert parse(expr_typed(value)) == parse(to_text(value)), (ex.id, expr_typed(value))
+            # steps never write "- -3" or "/1/2"
+            for line in ex.solution:
+                assert not re.search(r"[-+*/] -\d|/\d+/\d", line), (ex.id, line)
+            safe_latex(ex.prompt_latex)
+    assert expr_typed(4 * sp.Symbol("x") ** 2 * sp.Symbol("y")) == "4x^2 y"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import sympy as sp
 from symtutor import InvalidArgumentError
 from symtutor.cli import main
 from symtutor.exercises.sets import from_spec, load_spec
+from symtutor.parsing import to_text
 from symtutor.export import (
     Worksheet,
     dump,
@@ -93,7 +95,7 @@ def test_json_refuses_other_versions_and_bad_files():
         load(json.dumps(data))
     data["schema_version"] = 1
     del data["items"][0]["answer"]
-    with pytest.raises(InvalidArgumentError, match="not a valid exercise set"):
+    with pytest.raises(InvalidArgumentError, match=r"item 1 \('power_rule-1-1'\), field 'answer': is missing"):
         load(json.dumps(data))
 
 
@@ -102,7 +104,7 @@ def test_specs_are_validated():
         from_spec({"items": []})
     with pytest.raises(InvalidArgumentError, match="unknown field"):
         from_spec({"title": "T", "items": [{"topic": "power_rule", "colour": 3}]})
-    with pytest.raises(InvalidArgumentError, match="needs 'answer'"):
+    with pytest.raises(InvalidArgumentError, match="item 1 \\('p'\\), field 'answer': is missing"):
         from_spec({"title": "T", "items": [{"prompt": "p"}]})
 
 
@@ -183,3 +185,83 @@ def test_cli_generate_formats(tmp_path, capsys):
     assert main(["generate", "nope"]) == 1
     assert main(["topics"]) == 0
     assert "newton_raphson" in capsys.readouterr().out
+
+
+def _setup_worksheet(text):
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)
+    namespace: dict = {}
+    exec(compile(nb.cells[1].source, "worksheet", "exec"), namespace)  # the notebook's own set-up cell
+    return nb, namespace["ws"]
+
+
+def test_the_learner_notebook_holds_no_answer_key(sets):
+    for s in sets:
+        text = to_notebook(s)
+        prompts = "".join(ex.prompt + ex.prompt_latex for ex in s.items)
+        for ex in s.items:
+            secrets = {ex.answer_text, sp.latex(ex.answer), *ex.solution}
+            for secret in secrets:
+                if len(secret) >= 5 and secret not in prompts:
+                    assert secret not in text, (ex.id, secret)
+                    assert json.dumps(secret)[1:-1] not in text, (ex.id, secret)
+        assert "Answer:" not in text and "solution" not in text
+
+
+def test_the_learner_notebook_checks_every_answer(sets):
+    for s in sets:
+        nb, ws = _setup_worksheet(to_notebook(s))
+        assert len(ws) == len(s.items)
+        for n, ex in enumerate(s.items, 1):
+            assert ws.check(n, ex.answer_text).correct, ex.id
+            wrong = to_text(ex.answer + 1) if not isinstance(ex.answer, sp.MatrixBase) else "0"
+            assert not ws.check(n, wrong).correct, ex.id
+            assert f"ws.check({n}, answer)" in nb.cells[2 * n + 1].source
+        assert ws.check(len(s.items), "").status == "invalid"
+
+
+def test_a_written_item_in_the_notebook_accepts_equivalent_forms_only():
+    s = from_spec({"title": "T", "items": [
+        {"prompt": "Expand (x + 1)^2 y.", "answer": "x^2 y + 2x y + y", "variables": ["x", "y"], "hints": ["Square first.", "x^2 y + 2x y + y"]},
+        {"prompt": "sqrt(2) to 4 figures", "answer": "1.41421356", "mode": "numeric", "tolerance": {"sig": 4}},
+        {"prompt": "A vector", "answer": "(x, 2x)", "variables": ["x"]}]})
+    _, ws = _setup_worksheet(to_notebook(s))
+    assert ws.check(1, "(x + 1)^2 y").correct and ws.check(1, "y(x^2 + 2x + 1)").correct
+    assert not ws.check(1, "(x + 1)^2").correct and not ws.check(1, "x^2 y + 2x y").correct
+    assert ws.check(2, "1.414").correct and ws.check(2, "sqrt(2)").correct and not ws.check(2, "1.413").correct
+    assert ws.check(3, "(x, x + x)").correct and not ws.check(3, "x").correct and not ws.check(3, "(x, 3x)").correct
+    assert ws.hint(1, 1) == "Square first." and ws.hint(1, 2) == "Square first."
+    assert ws.check(1, "x +").status == "invalid"
+
+
+def test_the_teachers_notebook_carries_the_set(sets):
+    _, ws = _setup_worksheet(to_notebook(sets[0], answers=True))
+    assert ws.check(1, sets[0].items[0].answer_text).correct
+
+
+def test_markdown_answers_read_back(sets):
+    from symtutor.parsing import parse
+
+    for s in sets:
+        md = to_markdown(s)
+        typed = re.findall(r"\(typed: `([^`]*)`\)", md)
+        assert len(typed) == len(s.items)
+        for t, ex in zip(typed, s.items):
+            value = parse(t, variables=ex.variables or None)
+            assert sp.simplify(sp.Matrix(value) - sp.Matrix(ex.answer)) == sp.zeros(*sp.Matrix(ex.answer).shape) \
+                if isinstance(ex.answer, sp.MatrixBase) else sp.simplify(value - ex.answer) == 0
+
+
+def test_every_generated_exercise_round_trips_through_json_exactly():
+    from symtutor.exercises import topics
+
+    s = from_spec({"title": "all", "items": [{"topic": t, "difficulty": d, "seed": 3, "count": 2}
+                                             for t in topics() for d in (1, 2, 3)]})
+    text = dump(s)
+    assert load(text) == s and dump(load(text)) == text
+    jsonschema.validate(json.loads(text), schema())
+    # a tampered generated item is no longer the generator's: it is checked field by field
+    data = json.loads(text)
+    data["items"][0]["prompt_latex"] = r"$\input{/etc/passwd}$"
+    with pytest.raises(InvalidArgumentError, match=r"item 1 .*field 'prompt_latex'"):
+        load(json.dumps(data))

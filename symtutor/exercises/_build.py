@@ -8,6 +8,7 @@ import sympy as sp
 
 from ..calculus import derivative
 from ..parsing import to_text
+from ..render import expr_typed as typed
 from ..render import render_steps
 from ..steps import derivative_steps
 from .core import Draft
@@ -30,7 +31,7 @@ def derivation(f, var, *, variables, partial: bool = False, prompt: str = "", pr
     answer = derivative(f, var)
     tree = derivative_steps(f, var)
     d, dl = ("∂", r"\partial") if partial else ("d", "d")
-    prompt = prompt or f"Find {d}f/{d}{var} for f = {to_text(f)}."
+    prompt = prompt or f"Find {d}f/{d}{var} for f = {typed(f)}."
     prompt_latex = prompt_latex or rf"Find $\frac{{{dl} f}}{{{dl} {sp.latex(var)}}}$ for $f = {tex(f)}$."
     pieces = "; ".join(f"d/d{c.var} [{to_text(c.expr)}] = {to_text(c.result)}" for c in tree.children[:3])
     hints = (

@@ -4,7 +4,8 @@ A spec is a mapping with a ``title`` and ``items``; each item either generates
 (``topic``, ``difficulty``, ``count``, ``seed``) or is written out (``prompt``,
 ``answer``, ``variables``, ``mode`` and optionally ``prompt_latex``, ``hints``,
 ``solution``, ``tolerance``, ``point``, ``order``, ``function``, ``wrt``).
-Answers are read by symtutor's safe parser; YAML is read with ``safe_load``.
+:mod:`symtutor.exercises.spec` reads and validates it (its docstring is the
+schema); answers are read by symtutor's safe parser.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import sympy as sp
-
-from ..checking import MODES
-from ..errors import InvalidArgumentError
-from ..parsing import parse, to_text
+from .._texsafe import typeset
+from ..errors import SymtutorError
+from ..parsing import to_text
 from .core import Exercise, generate
+from .spec import Generated, Written, read_spec_file, validate
 
 __all__ = ["ExerciseSet", "load_spec", "from_spec"]
 
@@ -39,67 +38,81 @@ class ExerciseSet:
     description: str = ""
 
 
-_GENERATED = {"topic", "difficulty", "count", "seed"}
-_WRITTEN = {"prompt", "prompt_latex", "answer", "variables", "mode", "hints", "solution", "tolerance", "point",
-            "order", "function", "wrt", "id"}
-
-
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "set"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "set"
 
 
-def _written(item: Mapping, index: int, title: str) -> Exercise:
-    unknown = set(item) - _WRITTEN
-    if unknown:
-        raise InvalidArgumentError(f"item {index + 1}: unknown field(s) {', '.join(sorted(unknown))}")
-    for key in ("prompt", "answer"):
-        if key not in item:
-            raise InvalidArgumentError(f"item {index + 1}: a written item needs '{key}'")
-    variables = item.get("variables", [])
-    if isinstance(variables, str):
-        variables = [v for v in re.split(r"[\s,]+", variables) if v]
-    variables = tuple(str(v) for v in variables)
-    mode = item.get("mode", "equivalent")
-    if mode not in MODES:
-        raise InvalidArgumentError(f"item {index + 1}: mode must be one of {', '.join(MODES)}, not {mode!r}")
-    answer = parse(str(item["answer"]), variables=variables or None)
-    if isinstance(answer, sp.MatrixBase):
-        answer = sp.ImmutableMatrix(answer)
-    options = []
-    if "function" in item:
-        options.append(("function", parse(str(item["function"]), variables=variables or None)))
-    if "wrt" in item:
-        options.append(("wrt", str(item["wrt"])))
-    if "point" in item:
-        point = item["point"] if isinstance(item["point"], list) else [item["point"]]
-        options.append(("point", tuple(parse(str(p)) for p in point)))
-    if "order" in item:
-        options.append(("order", int(item["order"])))
-    if "tolerance" in item:
-        options.append(("tolerance", item["tolerance"]))
-    solution = tuple(str(s) for s in item.get("solution", ()))
+def _written(w: Written, title: str) -> Exercise:
+    solution = w.solution
     if not solution or not solution[-1].startswith("Answer:"):
-        solution = (*solution, f"Answer: {to_text(answer)}")
+        solution = (*solution, f"Answer: {to_text(w.answer)}")
     return Exercise(
-        id=str(item.get("id", f"{_slug(title)}-{index + 1}")),
+        id=w.id or f"{_slug(title)}-{w.index + 1}",
         topic="written",
         difficulty=0,
         seed=None,
-        prompt=str(item["prompt"]),
-        prompt_latex=str(item.get("prompt_latex", item["prompt"])),
-        variables=variables,
-        answer=answer,
-        mode=mode,
-        hints=tuple(str(h) for h in item.get("hints", ())),
+        prompt=w.prompt,
+        prompt_latex=w.prompt_latex if w.prompt_latex is not None else typeset(w.prompt),
+        variables=w.variables,
+        answer=w.answer,
+        mode=w.mode,
+        hints=w.hints,
         solution=solution,
-        options=tuple(sorted(options, key=lambda kv: kv[0])),
+        options=w.options,
     )
 
 
-def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = None) -> ExerciseSet:
-    """Build an ExerciseSet from a spec mapping (see the module docstring).
+VERIFY_TIMEOUT = 10.0
+"""How long verifying one hand-written item may take (seconds)."""
 
-    ``progress(done, total)`` is called after each exercise, for a progress bar.
+def _written_problems(ex: Exercise) -> list[str]:
+    """What is wrong with a hand-written exercise (runs inside the sandbox)."""
+    from ..calculus import derivative
+    from ..checking import Inline, check
+    from .core import _problems
+
+    out = _problems(ex)
+    options = dict(ex.options)
+    if not out and "function" in options and "wrt" in options and ex.mode == "equivalent":
+        d = derivative(options["function"], options["wrt"])
+        if not check(to_text(d), ex.answer, variables=ex.variables, sandbox=Inline(), diagnose=False).correct:
+            out.append(f"is not the derivative of the function with respect to {options['wrt']} ({to_text(d)[:80]})")
+    return out
+
+
+_FIELD_OF_PROBLEM = (("its own answer", "answer"), ("solution", "solution"), ("perturbed", "tolerance"),
+                     ("derivative", "answer"))
+
+
+def _verified(ex: Exercise, w: Written, source: str) -> Exercise:
+    """The exercise, once it verifies itself (its answer checks, its solution ends in it, a wrong answer fails)."""
+    from ..sandbox import SandboxMemoryError, SandboxTimeout, default_sandbox
+    from .spec import _Where
+
+    where = _Where(source, w.index, " ".join(w.prompt.split()))
+    try:
+        problems = default_sandbox().run(_written_problems, ex, timeout=VERIFY_TIMEOUT)
+    except (SandboxTimeout, SandboxMemoryError) as exc:
+        raise where.error("answer", f"could not be verified ({exc})") from None
+    except SymtutorError as exc:
+        raise where.error("answer", f"could not be checked: {str(exc).splitlines()[0][:200]}") from None
+    if problems:
+        field = next((f for key, f in _FIELD_OF_PROBLEM if key in problems[0]), "answer")
+        if field == "tolerance" and "tolerance" not in dict(ex.options):
+            field = "answer"
+        raise where.error(field, problems[0].splitlines()[0][:300])
+    return ex
+
+
+def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = None,
+              source: str = "spec") -> ExerciseSet:
+    """Build an ExerciseSet from a spec mapping (see :mod:`symtutor.exercises.spec`).
+
+    The whole spec is validated first (:func:`~symtutor.exercises.spec.validate`)
+    and every hand-written item verified (its answer checks, its solution ends
+    in it, a perturbed answer fails), so a bad item is refused, with its file,
+    number, title and field, before anything is generated.  ``progress(done, total)`` is called after each
+    exercise, for a progress bar.
 
     Examples:
         >>> s = from_spec({"title": "Mixed", "items": [
@@ -109,36 +122,27 @@ def from_spec(spec: Mapping, *, progress: Callable[[int, int], None] | None = No
         ['hessian-2-5', 'hessian-2-6', 'mixed-2']
         >>> s.items[2].check("3 x x").correct
         True
+        >>> s.items[2].prompt_latex
+        'Differentiate $x^{3}$.'
     """
-    if not isinstance(spec, Mapping) or "title" not in spec or "items" not in spec:
-        raise InvalidArgumentError("a spec is a mapping with a 'title' and a list of 'items'")
-    title = str(spec["title"])
-    plan = []
-    for i, item in enumerate(spec["items"]):
-        if not isinstance(item, Mapping):
-            raise InvalidArgumentError(f"item {i + 1} must be a mapping, not {type(item).__name__}")
-        if "topic" in item:
-            unknown = set(item) - _GENERATED
-            if unknown:
-                raise InvalidArgumentError(f"item {i + 1}: unknown field(s) {', '.join(sorted(unknown))}")
-            count, seed = int(item.get("count", 1)), int(item.get("seed", 0))
-            for k in range(count):
-                plan.append(("generate", item["topic"], int(item.get("difficulty", 1)), seed + k))
-        else:
-            plan.append(("written", item, i))
+    title, description, plan = validate(spec, source=source)
+    written = {p.index: _verified(_written(p, title), p, source) for p in plan if isinstance(p, Written)}
+    total = sum(p.count if isinstance(p, Generated) else 1 for p in plan)
     items = []
-    for n, step in enumerate(plan, 1):
-        if step[0] == "generate":
-            items.append(generate(step[1], seed=step[3], difficulty=step[2]))
-        else:
-            items.append(_written(step[1], step[2], title))
-        if progress is not None:
-            progress(n, len(plan))
-    return ExerciseSet(title, tuple(items), str(spec.get("description", "")))
+    for p in plan:
+        made = ([generate(p.topic, seed=p.seed + k, difficulty=p.difficulty) for k in range(p.count)]
+                if isinstance(p, Generated) else [written[p.index]])
+        for ex in made:
+            items.append(ex)
+            if progress is not None:
+                progress(len(items), total)
+    return ExerciseSet(title, tuple(items), description)
 
 
 def load_spec(path, *, progress: Callable[[int, int], None] | None = None) -> ExerciseSet:
-    """Read a YAML spec file and build its ExerciseSet.
+    """Read a YAML spec file (bounded, plain YAML only) and build its ExerciseSet.
+
+    Errors are :class:`~symtutor.errors.SpecError`, one line naming the file.
 
     Examples:
         >>> from pathlib import Path
@@ -147,7 +151,5 @@ def load_spec(path, *, progress: Callable[[int, int], None] | None = None) -> Ex
         >>> load_spec(spec).title
         'Week 1: derivatives and their rules'
     """
-    import yaml
-
-    text = Path(path).read_text(encoding="utf-8")
-    return from_spec(yaml.safe_load(text), progress=progress)
+    data, source = read_spec_file(path)
+    return from_spec(data, progress=progress, source=source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..parsing import to_text
+from ..render import expr_operand, expr_typed as typed
 from ._build import derivation, nonzero, tex, x
 from .core import Draft, topic
 
@@ -30,7 +31,7 @@ def rise_over_run(rng, difficulty):
     fa = f.subs(x, a)
     if difficulty == 1:
         answer = secant.subs(h, 0)
-        prompt = f"For f(x) = {to_text(f)}, the rise over run (f({a} + h) - f({a}))/h tends to what as h -> 0?"
+        prompt = f"For f(x) = {typed(f)}, the rise over run (f({a} + h) - f({a}))/h tends to what as h -> 0?"
         prompt_latex = rf"For $f(x) = {tex(f)}$, what does $\frac{{f({a}+h) - f({a})}}{{h}}$ tend to as $h \to 0$?"
         variables = ()
         mode = "numeric"
@@ -42,18 +43,18 @@ def rise_over_run(rng, difficulty):
     elif difficulty == 2:
         step = sp.Rational(1, rng.choice([2, 4, 5, 10]))
         answer = (f.subs(x, a + step) - fa) / step
-        prompt = f"For f(x) = {to_text(f)}, find the rise over run (f({a} + h) - f({a}))/h with h = {to_text(step)}."
+        prompt = f"For f(x) = {typed(f)}, find the rise over run (f({a} + h) - f({a}))/h with h = {typed(step)}."
         prompt_latex = rf"For $f(x) = {tex(f)}$, find $\frac{{f({a}+h) - f({a})}}{{h}}$ with $h = {tex(step)}$."
         variables = ()
         mode = "numeric"
         solution = (
             f"f({a}) = {to_text(fa)}, f({to_text(a + step)}) = {to_text(f.subs(x, a + step))}",
-            f"rise over run = ({to_text(f.subs(x, a + step))} - {to_text(fa)})/{to_text(step)}",
+            f"rise over run = ({to_text(f.subs(x, a + step))} - {expr_operand(fa)})/{expr_operand(step)}",
             f"Answer: {to_text(secant.subs(h, step))}",
         )
     else:
         answer = secant
-        prompt = f"For f(x) = {to_text(f)}, write (f({a} + h) - f({a}))/h as simply as you can, in terms of h."
+        prompt = f"For f(x) = {typed(f)}, write (f({a} + h) - f({a}))/h as simply as you can, in terms of h."
         prompt_latex = rf"For $f(x) = {tex(f)}$, simplify $\frac{{f({a}+h) - f({a})}}{{h}}$ in terms of $h$."
         variables = ("h",)
         mode = "equivalent"

@@ -6,6 +6,7 @@ import sympy as sp
 
 from ..calculus import gradient, hessian, jacobian
 from ..parsing import to_text
+from ..render import expr_typed as typed
 from ..render import expr_text
 from ..steps import gradient_steps, hessian_steps, jacobian_steps
 from ._build import derivation, nonzero, tex, x, y, z
@@ -63,7 +64,7 @@ def total_derivative(rng, difficulty):
     dxdt, dydt = sp.diff(paths[x], t), sp.diff(paths[y], t)
     parts = (dfdx * dxdt + dfdy * dydt + sp.diff(f, t)).xreplace(paths)
     return Draft(
-        prompt=f"f = {to_text(f)} with x = {to_text(paths[x])}, y = {to_text(paths[y])}. Find df/dt in terms of t.",
+        prompt=f"f = {typed(f)} with x = {typed(paths[x])}, y = {typed(paths[y])}. Find df/dt in terms of t.",
         prompt_latex=rf"$f = {tex(f)}$ with $x = {tex(paths[x])}$, $y = {tex(paths[y])}$. Find $\frac{{df}}{{dt}}$ in terms of $t$.",
         variables=("t",),
         answer=answer,
@@ -92,7 +93,7 @@ def gradient_topic(rng, difficulty):
     steps = gradient_steps(f, (x, y))
     if difficulty == 1:
         return Draft(
-            prompt=f"Find the gradient of f = {to_text(f)} as a column (∂f/∂x, ∂f/∂y).",
+            prompt=f"Find the gradient of f = {typed(f)} as a column (∂f/∂x, ∂f/∂y).",
             prompt_latex=rf"Find $\nabla f$ for $f = {tex(f)}$.",
             variables=("x", "y"),
             answer=g,
@@ -104,7 +105,7 @@ def gradient_topic(rng, difficulty):
     at = g.subs({x: px, y: py})
     if difficulty == 2:
         return Draft(
-            prompt=f"Find the gradient of f = {to_text(f)} at (x, y) = ({px}, {py}).",
+            prompt=f"Find the gradient of f = {typed(f)} at (x, y) = ({px}, {py}).",
             prompt_latex=rf"Find $\nabla f({px}, {py})$ for $f = {tex(f)}$.",
             variables=(),
             answer=at,
@@ -121,7 +122,7 @@ def gradient_topic(rng, difficulty):
     at = g.subs({x: px, y: py})
     direction = at / sp.sqrt(at.dot(at))
     return Draft(
-        prompt=f"f = {to_text(f)}. In which unit direction does f increase fastest at ({px}, {py})?",
+        prompt=f"f = {typed(f)}. In which unit direction does f increase fastest at ({px}, {py})?",
         prompt_latex=rf"$f = {tex(f)}$. Find the unit vector of steepest ascent at $({px}, {py})$.",
         variables=(),
         answer=direction,
@@ -147,7 +148,7 @@ def jacobian_topic(rng, difficulty):
     J = jacobian(F, variables)
     names = ", ".join(map(str, variables))
     return Draft(
-        prompt=f"Find the Jacobian of F = {expr_text(F)} with respect to ({names}).",
+        prompt=f"Find the Jacobian of F = {typed(F)} with respect to ({names}).",
         prompt_latex=rf"Find the Jacobian of $F = {tex(F)}$ with respect to $({names})$.",
         variables=tuple(map(str, variables)),
         answer=J,
@@ -168,7 +169,7 @@ def hessian_topic(rng, difficulty):
     f = _function(rng, difficulty, variables)
     H = hessian(f, variables)
     return Draft(
-        prompt=f"Find the Hessian of f = {to_text(f)} with respect to ({', '.join(map(str, variables))}).",
+        prompt=f"Find the Hessian of f = {typed(f)} with respect to ({', '.join(map(str, variables))}).",
         prompt_latex=rf"Find the Hessian of $f = {tex(f)}$.",
         variables=tuple(map(str, variables)),
         answer=H,

@@ -6,6 +6,7 @@ import sympy as sp
 
 from ..calculus import chain_rule as chain
 from ..parsing import to_text
+from ..render import expr_typed as typed
 from ._build import derivation, nonzero, tex, u, v, x, y
 from .core import Draft, topic
 
@@ -28,7 +29,7 @@ def multivariate_chain_rule(rng, difficulty):
     var = rng.choice([u, v])
     r = chain(f, inner, [var])
     return Draft(
-        prompt=f"f = {to_text(f)} with x = {to_text(inner[x])}, y = {to_text(inner[y])}. Find ∂f/∂{var} in terms of u and v.",
+        prompt=f"f = {typed(f)} with x = {typed(inner[x])}, y = {typed(inner[y])}. Find ∂f/∂{var} in terms of u and v.",
         prompt_latex=rf"$f = {tex(f)}$ with $x = {tex(inner[x])}$, $y = {tex(inner[y])}$. Find $\frac{{\partial f}}{{\partial {var}}}$.",
         variables=("u", "v"),
         answer=r.direct[0, 0],
@@ -71,8 +72,8 @@ def neuron_forward(rng, difficulty):
     shown = to_text(values[0]) if n_out == 1 else "(" + ", ".join(to_text(v) for v in values) + ")"
     act = "tanh" if name == "tanh" else "σ(z) = 1/(1 + e^(-z))"
     return Draft(
-        prompt=f"A layer with activation {act}, weights W = {to_text(W)}, bias b = {to_text(b)} and input "
-        f"a0 = {to_text(a0)}. Find a1 = {name}(W a0 + b) to 4 significant figures.",
+        prompt=f"A layer with activation {act}, weights W = {typed(W)}, bias b = {typed(b)} and input "
+        f"a0 = {typed(a0)}. Find a1 = {name}(W a0 + b) to 4 significant figures.",
         prompt_latex=rf"With $W = {tex(W)}$, $b = {tex(b)}$, $a^{{(0)}} = {tex(a0)}$, find "
         rf"$a^{{(1)}} = \operatorname{{{name}}}(W a^{{(0)}} + b)$.",
         variables=(),

@@ -8,6 +8,7 @@ import sympy as sp
 
 from ..calculus import gradient, hessian, taylor
 from ..parsing import to_text
+from ..render import expr_operand, expr_typed as typed
 from ._build import nonzero, tex, x, y
 from .core import Draft, topic
 
@@ -17,7 +18,7 @@ def _coefficient_lines(f, a, order):
     for k in range(order + 1):
         d = sp.diff(f, x, k).subs(x, a)
         lines.append(f"f^({k})({to_text(a)}) = {to_text(d)}, so the coefficient of (x - {to_text(a)})^{k} is "
-                     f"{to_text(d)}/{k}! = {to_text(d / math.factorial(k))}")
+                     f"{expr_operand(d)}/{k}! = {to_text(d / math.factorial(k))}")
     return lines
 
 
@@ -33,14 +34,15 @@ def taylor_1d(rng, difficulty):
         f = rng.choice([sp.exp(k * x), sp.sin(k * x), sp.cos(k * x), sp.log(1 + x), 1 / (1 - x), sp.sqrt(1 + x)])
         a = 0
     elif difficulty == 2:
-        f, a = rng.choice([(sp.exp(x), 1), (sp.log(x), 1), (sp.sqrt(x), 4), (1 / x, 1), (sp.sin(x), 0), (x**3, 2)])
+        f, a = rng.choice([(sp.exp(x), 1), (sp.log(x), 1), (sp.sqrt(x), 4), (1 / x, 1), (sp.sin(x), 0),
+                           (1 / (1 + x), 1)])
     else:
         f = rng.choice([sp.exp(sp.sin(x)), sp.cos(x) * sp.exp(x), sp.log(1 + x) / (1 - x), sp.sqrt(1 + x) * sp.exp(-x)])
         a = 0
     order = rng.randint(2, 4 if difficulty < 3 else 3)
     p = taylor(f, x, point=a, order=order)
     return Draft(
-        prompt=f"Find the Taylor polynomial of f(x) = {to_text(f)} about x = {a}, up to and including "
+        prompt=f"Find the Taylor polynomial of f(x) = {typed(f)} about x = {a}, up to and including "
         + (f"x^{order}." if a == 0 else f"(x - {a})^{order}."),
         prompt_latex=rf"Find the Taylor polynomial of $f(x) = {tex(f)}$ about $x = {a}$ to order {order}.",
         variables=("x",),
@@ -65,11 +67,11 @@ def taylor_1d(rng, difficulty):
 def linearization(rng, difficulty):
     if difficulty < 3:
         f, a = rng.choice([(sp.sqrt(1 + x), 0), (sp.exp(2 * x), 0), (sp.sin(x), 0)] if difficulty == 1
-                          else [(sp.sqrt(x), 4), (sp.log(x), 1), (x**3, 2), (1 / x, 2)])
+                          else [(sp.sqrt(x), 4), (sp.log(x), 1), (sp.sqrt(1 + x), 3), (1 / x, 2)])
         p = taylor(f, x, point=a, order=1)
         f0, d1 = f.subs(x, a), sp.diff(f, x).subs(x, a)
         return Draft(
-            prompt=f"Linearise f(x) = {to_text(f)} about x = {a}.",
+            prompt=f"Linearise f(x) = {typed(f)} about x = {a}.",
             prompt_latex=rf"Find the linear approximation of $f(x) = {tex(f)}$ about $x = {a}$.",
             variables=("x",),
             answer=p,
@@ -85,7 +87,7 @@ def linearization(rng, difficulty):
     g = gradient(f, (x, y)).subs({x: pt[0], y: pt[1]})
     f0 = f.subs({x: pt[0], y: pt[1]})
     return Draft(
-        prompt=f"Linearise f(x, y) = {to_text(f)} about (x, y) = {pt}.",
+        prompt=f"Linearise f(x, y) = {typed(f)} about (x, y) = {pt}.",
         prompt_latex=rf"Find the linear approximation of $f = {tex(f)}$ about ${pt}$.",
         variables=("x", "y"),
         answer=p,
@@ -119,7 +121,7 @@ def taylor_2d(rng, difficulty):
     d = sp.Matrix([x - pt[0], y - pt[1]])
     assembled = f0 + (J * d)[0, 0] + (d.T * H * d)[0, 0] / 2
     return Draft(
-        prompt=f"Find the second-order Taylor polynomial of f(x, y) = {to_text(f)} about (x, y) = {pt}.",
+        prompt=f"Find the second-order Taylor polynomial of f(x, y) = {typed(f)} about (x, y) = {pt}.",
         prompt_latex=rf"Find $f_0 + J\,\Delta x + \tfrac12 \Delta x^T H \Delta x$ for $f = {tex(f)}$ about ${pt}$.",
         variables=("x", "y"),
         answer=p,

@@ -7,6 +7,7 @@ import sympy as sp
 
 from ..calculus import gradient, hessian
 from ..parsing import to_text
+from ..render import expr_operand, expr_typed as typed
 from ._build import nonzero, tex, x, y
 from .core import Draft, topic
 
@@ -34,7 +35,8 @@ def newton_raphson(rng, difficulty):
         f = x**3 + p * x - (r1**3 + p * r1) + k
         x0 = r1
     fp = sp.diff(f, x)
-    if fp.subs(x, x0) == 0:
+    # never start at a root (nothing to iterate) or where f' = 0 (no tangent to follow)
+    while f.subs(x, x0) == 0 or fp.subs(x, x0) == 0:
         x0 += 1
     xs = [sp.Integer(x0)]
     lines = []
@@ -58,7 +60,7 @@ def newton_raphson(rng, difficulty):
         shown = to_text(sp.Float(xs[-1], 12))
     what = {1: "x1", 2: "x2", 3: "the root it converges to, to 6 significant figures"}[difficulty]
     return Draft(
-        prompt=f"Apply Newton-Raphson to f(x) = {to_text(f)} from x0 = {x0}. Find {what}.",
+        prompt=f"Apply Newton-Raphson to f(x) = {typed(f)} from x0 = {x0}. Find {what}.",
         prompt_latex=rf"Apply Newton-Raphson to $f(x) = {tex(f)}$ from $x_0 = {x0}$. Find {what}.",
         variables=(),
         answer=answer,
@@ -93,11 +95,11 @@ def gradient_descent_step(rng, difficulty):
         gp = g.subs({x: p[0], y: p[1]})
         new = p - gamma * gp
         lines.append(f"step {n + 1}: ∇f{to_text(p)} = {to_text(gp)}, so the point becomes {to_text(p)} - "
-                     f"{to_text(gamma)}*{to_text(gp)} = {to_text(new)}")
+                     f"{expr_operand(gamma)}*{to_text(gp)} = {to_text(new)}")
         p = new
     start = lines[1].split(":")[1].split("∇f")[1].split(" =")[0]
     return Draft(
-        prompt=f"Minimise f(x, y) = {to_text(f)} by steepest descent with step size γ = {to_text(gamma)}, "
+        prompt=f"Minimise f(x, y) = {typed(f)} by steepest descent with step size γ = {typed(gamma)}, "
         f"starting at {start}. Where are you after {2 if difficulty == 2 else 1} step(s)?",
         prompt_latex=rf"Steepest descent on $f = {tex(f)}$ with $\gamma = {tex(gamma)}$ from ${start}$.",
         variables=(),
@@ -123,7 +125,7 @@ def newton_step(rng, difficulty):
     step = -H.inv() * J
     answer = step if difficulty != 2 else sp.Matrix([p[x], p[y]]) + step
     return Draft(
-        prompt=f"For f(x, y) = {to_text(f)} at ({p[x]}, {p[y]}), find "
+        prompt=f"For f(x, y) = {typed(f)} at ({p[x]}, {p[y]}), find "
         + ("the Newton step -H⁻¹ J." if difficulty != 2 else "the point one Newton step on, (x, y) - H⁻¹ J."),
         prompt_latex=rf"For $f = {tex(f)}$ at $({p[x]}, {p[y]})$, find $-H^{{-1}} J$.",
         variables=(),
@@ -165,7 +167,7 @@ def lagrange_multipliers(rng, difficulty):
     L = f - lam * g
     eqs = [sp.diff(L, x), sp.diff(L, y), g]
     return Draft(
-        prompt=f"Find {what} for f(x, y) = {to_text(f)} subject to {to_text(g)} = 0.",
+        prompt=f"Find {what} for f(x, y) = {typed(f)} subject to {typed(g)} = 0.",
         prompt_latex=rf"Find {what} for $f = {tex(f)}$ subject to ${tex(g)} = 0$.",
         variables=(),
         answer=answer,

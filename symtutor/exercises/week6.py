@@ -6,6 +6,7 @@ import sympy as sp
 
 from ..calculus import gradient
 from ..parsing import to_text
+from ..render import expr_typed as typed
 from ._build import nonzero, tex
 from .core import Draft, topic
 
@@ -61,7 +62,7 @@ def least_squares_gradient(rng, difficulty):
     data = ", ".join(f"({xi}, {yi})" for xi, yi in pts)
     terms = [f"-2 Σ (y_i - f(x_i)) ∂f/∂{p}" for p in ("a", "b")]
     return Draft(
-        prompt=f"For the model y = {to_text(model)} and the data {data}, find the gradient of "
+        prompt=f"For the model y = {typed(model)} and the data {data}, find the gradient of "
         f"χ² = Σ (y_i - y(x_i))² with respect to (a, b).",
         prompt_latex=rf"For $y = {tex(model)}$ and data ${data}$, find $\nabla_{{(a,b)}} \chi^2$.",
         variables=("a", "b"),
