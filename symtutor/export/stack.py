@@ -294,10 +294,12 @@ def _numeric_plan(ex, test: str, options: str) -> StackPlan:
         nodes.append(Node(i, test, names[i], tas[i], options,
                           1.0 if last else 0.0, -1 if last else i + 1, _note(i, "T"), "",
                           0.0, -1, _note(i, "F"), f"{what} is not right."))
-    model = tuple((names[i], tas[i]) for i in range(n))
+    # numbers as typed: NumSigFigs reads the digits of the raw input
+    typed = [to_maxima(sp.Float(float(sp.N(v, 30)))) for v in values]
+    model = tuple(zip(names, typed))
     cases = [(model, 1.0, _note(n - 1, "T"))]
     # a perturbed first entry: the first node's false branch
-    cases.append((tuple((names[i], f"{tas[i]}+1" if i == 0 else tas[i]) for i in range(n)), 0.0, _note(0, "F")))
+    cases.append((((names[0], to_maxima(sp.Float(float(sp.N(values[0], 30)) + 1))),) + model[1:], 0.0, _note(0, "F")))
     return StackPlan(
         inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
         variables=tuple((tas[i], values[i]) for i in range(n)),
