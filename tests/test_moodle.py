@@ -294,3 +294,22 @@ def test_cli_exports_variants(tmp_path):
     xml = out.read_text(encoding="utf-8")
     assert rules.problems(xml) == []
     assert len(_questions(xml)) == 6
+
+
+def test_expand_and_factor_items_test_the_form_after_the_value():
+    s = from_spec({"title": "Forms", "items": [
+        {"prompt": "Expand (x + 1)^2.", "answer": "x^2 + 2x + 1", "variables": ["x"], "mode": "expand"},
+        {"prompt": "Factor x^2 - x - 2.", "answer": "(x + 1)(x - 2)", "variables": ["x"], "mode": "factor"}]})
+    xml = to_moodle(s)
+    assert rules.problems(xml) == []
+    (expand, ex1), (factor, ex2) = _pairs(s, xml)
+    assert [n.find("answertest").text for n in expand.findall("prt/node")][:2] == ["AlgEquiv", "Expanded"]
+    assert [n.find("answertest").text for n in factor.findall("prt/node")][:2] == ["AlgEquiv", "FacForm"]
+    assert factor.findall("prt/node")[1].find("testoptions").text == "x"
+    assert rules.grade(expand, {"ans1": "x^2+2*x+1"}, ex1.variables).score == 1
+    half = rules.grade(expand, {"ans1": "(x+1)^2"}, ex1.variables)
+    assert half.score == 0.5 and half.notes[-1] == "prt1-2-F not_expanded"
+    assert MESSAGES["not_expanded"] in half.feedback[-1]
+    assert rules.grade(factor, {"ans1": "(x-2)*(x+1)"}, ex2.variables).score == 1
+    assert rules.grade(factor, {"ans1": "x^2-x-2"}, ex2.variables).score == 0.5
+    assert rules.grade(factor, {"ans1": "x^2-x+2"}, ex2.variables).score == 0
