@@ -41,6 +41,16 @@ FORBIDDEN_WORDS = ("diff", "integrate", "taylor", "limit", "solve", "subst", "ev
 """Maxima commands a learner may not type: each would let the CAS do the work being assessed."""
 
 _SWAPPED = "The entries are in the wrong order."
+_FALLBACK = {"components_swapped": _SWAPPED, "transposed": "Your matrix is the transpose of the right one.",
+             "sign_error": "The sign is wrong."}
+
+
+def _message(tag: str, **fields) -> str:
+    """symtutor's message for a diagnosis tag, its fields filled in."""
+    try:
+        return MESSAGES[tag].format(**fields)
+    except (KeyError, IndexError):
+        return _FALLBACK.get(tag, "That is a common mistake: check your working.")
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu", "xi",
           "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
 
@@ -157,13 +167,13 @@ def _derivative_mistakes(ex) -> list[WrongAnswer]:
     out = []
     for bug in BUGS:
         try:
-            out.append(WrongAnswer(bug, buggy_derivative(f, x, bug), MESSAGES[bug]))
+            out.append(WrongAnswer(bug, buggy_derivative(f, x, bug), _message(bug)))
         except (ValueError, TypeError):
             continue
     for y in sorted(f.free_symbols - {x}, key=str):
         out.append(WrongAnswer("wrong_variable", sp.diff(f, y),
-                               MESSAGES["wrong_variable"].format(used=y, wanted=x)))
-    out.append(WrongAnswer("original_function", f, MESSAGES["original_function"]))
+                               _message("wrong_variable", used=y, wanted=x)))
+    out.append(WrongAnswer("original_function", f, _message("original_function")))
     return out
 
 
@@ -180,7 +190,7 @@ def _taylor_mistakes(ex) -> list[WrongAnswer]:
     expected = sp.Poly(sp.expand(ex.answer.xreplace(shift)), *variables)
     scaled = sp.Add(*[c * math.factorial(sum(m)) * sp.Mul(*[v**k for v, k in zip(variables, m)])
                       for m, c in expected.terms()])
-    out = [WrongAnswer("taylor_missing_factorial", scaled.xreplace(unshift), MESSAGES["taylor_missing_factorial"])]
+    out = [WrongAnswer("taylor_missing_factorial", scaled.xreplace(unshift), _message("taylor_missing_factorial"))]
     f = opts.get("function")
     if f is not None:
         others = []
@@ -195,16 +205,16 @@ def _taylor_mistakes(ex) -> list[WrongAnswer]:
                 continue
             used = ", ".join(f"{v} = {to_text(c)}" for v, c in zip(variables, p))
             wanted = ", ".join(f"{v} = {to_text(c)}" for v, c in zip(variables, point))
-            out.append(WrongAnswer("taylor_wrong_point", t, MESSAGES["taylor_wrong_point"].format(used=used, wanted=wanted)))
+            out.append(WrongAnswer("taylor_wrong_point", t, _message("taylor_wrong_point", used=used, wanted=wanted)))
     return out
 
 
 def _matrix_mistakes(b) -> list[WrongAnswer]:
     out = []
     if b.rows == b.cols > 1:
-        out.append(WrongAnswer("transposed", b.T, MESSAGES["transposed"]))
+        out.append(WrongAnswer("transposed", b.T, _message("transposed")))
         off = sp.ImmutableMatrix(b.rows, b.cols, lambda i, j: b[i, j] if i == j else 0)
-        out.append(WrongAnswer("missing_mixed_partials", off, MESSAGES["missing_mixed_partials"]))
+        out.append(WrongAnswer("missing_mixed_partials", off, _message("missing_mixed_partials")))
     if b.cols == 1 and b.rows > 1:
         out.append(WrongAnswer("components_swapped", sp.ImmutableMatrix(list(reversed(list(b)))), _SWAPPED))
     return out
@@ -232,7 +242,7 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
         found = _taylor_mistakes(ex)
     else:
         found = _derivative_mistakes(ex)
-    found.append(WrongAnswer("sign_error", -b, MESSAGES["sign_error"]))
+    found.append(WrongAnswer("sign_error", -b, _message("sign_error")))
     kept: list[WrongAnswer] = []
     for w in found:
         value = sp.ImmutableMatrix(w.value) if isinstance(w.value, sp.MatrixBase) else w.value
@@ -333,7 +343,7 @@ def stack_plan(ex) -> StackPlan:
         nodes.append(Node(0, "AlgEquiv", "ans1", "ta", "", 0.0, 1, _note(0, "T"), "",
                           0.0, false_next, _note(0, "F"), ""))
         nodes.append(Node(1, test, "ans1", "ta", options, 1.0, -1, _note(1, "T"), "",
-                          0.5, -1, _note(1, "F", tag), MESSAGES[tag]))
+                          0.5, -1, _note(1, "F", tag), _message(tag)))
         cases.append(((("ans1", "ta"),), 1.0, _note(1, "T")))
     else:
         nodes.append(Node(0, "AlgEquiv", "ans1", "ta", "", 1.0, -1, _note(0, "T"), "",
