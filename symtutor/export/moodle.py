@@ -165,7 +165,8 @@ def _stack(quiz, n: int, ex) -> None:
         _plain(q, tag, value)
     for name, kind, tans, _ in plan.inputs:
         inp = ET.SubElement(q, "input")
-        for tag, value in (("name", name), ("type", kind), ("tans", tans), ("boxsize", "10" if kind == "matrix" else "30"),
+        box = "10" if kind == "matrix" else "30"
+        for tag, value in (("name", name), ("type", kind), ("tans", tans), ("boxsize", box),
                            ("strictsyntax", "1"), ("insertstars", str(plan.insertstars)), ("syntaxhint", ""),
                            ("syntaxattribute", "0"), ("forbidwords", ",".join(FORBIDDEN_WORDS)), ("allowwords", ""),
                            ("forbidfloat", "0"), ("requirelowestterms", "0"), ("checkanswertype", "0"),

@@ -124,7 +124,8 @@ def _points(symbols, count: int = 5):
     """Deterministic, irregular test points (no randomness: the same export every time)."""
     out = []
     for k in range(count):
-        out.append({s: sp.Rational(37 + 11 * k + 5 * i, 29 + 3 * i + k) for i, s in enumerate(sorted(symbols, key=str))})
+        ordered = sorted(symbols, key=str)
+        out.append({s: sp.Rational(37 + 11 * k + 5 * i, 29 + 3 * i + k) for i, s in enumerate(ordered)})
     return out
 
 
