@@ -61,3 +61,53 @@ def test_every_answer_and_every_node_value_of_the_six_weeks_round_trips():
                 assert _equal(_back(value, ex.variables or None), intended[name]), (ex.id, name, text)
                 count += 1
     assert count > 100
+
+
+def _intended(ex, tag: str, message: str):
+    """The wrong answer a tag names, worked out here from its definition (None when not worked out here)."""
+    from symtutor.diagnosis import BUGS, buggy_derivative
+
+    b, opts = ex.answer, dict(ex.options)
+    f, wrt = opts.get("function"), opts.get("wrt")
+    if tag == "sign_error":
+        return -b
+    if tag == "transposed":
+        return b.T
+    if tag == "missing_mixed_partials":
+        return sp.ImmutableMatrix(sp.diag(*[b[i, i] for i in range(b.rows)]))
+    if tag == "components_swapped":
+        return sp.ImmutableMatrix(list(b)[::-1])
+    if f is None:
+        return None
+    symbols = {s.name: s for s in f.free_symbols}
+    if tag in BUGS:
+        return buggy_derivative(f, symbols[wrt], tag)
+    if tag == "original_function":
+        return f
+    if tag == "wrong_variable":
+        used = message.split("respect to ", 1)[1].split(" ", 1)[0]
+        return sp.diff(f, symbols[used])
+    if len(ex.variables) != 1:
+        return None
+    x = symbols.get(ex.variables[0], sp.Symbol(ex.variables[0]))
+    a, order = opts["point"][0], opts["order"]
+    if tag == "taylor_missing_factorial":  # the derivatives at a, not divided by n!
+        return sum(sp.diff(f, x, n).subs(x, a) * (x - a) ** n for n in range(order + 1))
+    if tag == "taylor_wrong_point":
+        used = sp.Rational(message.split("about x = ", 1)[1].split(",", 1)[0])
+        return sp.series(f, x, used, order + 1).removeO()
+    return None
+
+
+def test_every_wrong_answer_is_the_mistake_its_tag_names():
+    checked = set()
+    for path in SPECS:
+        for ex in load_spec(path).items:
+            for k, w in enumerate(stack_plan(ex).wrong):
+                want = _intended(ex, w.tag, w.message)
+                if want is None:
+                    continue
+                assert _equal(_back(w.value, ex.variables or None), want), (ex.id, w.tag)
+                checked.add(w.tag)
+    assert {"sign_error", "transposed", "missing_mixed_partials", "components_swapped", "original_function",
+            "wrong_variable", "chain_rule_inner_missing", "taylor_missing_factorial", "taylor_wrong_point"} <= checked
