@@ -264,6 +264,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="md", choices=("md", "tex", "pdf", "json", "moodle", "ipynb"),
                    help="md (default), tex (worksheet and -key.tex), pdf, json, moodle or ipynb")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output; pdf needs a file)")
+    p.add_argument("--variants", type=_count, default=1, metavar="N",
+                   help="moodle only: N verified seeds of each generated item, each item its own question category")
 
     p = _command(
         sub, "practice", _practice,
@@ -456,7 +458,8 @@ def _generate(args) -> int:
             return EXIT_OK
         text = sheet
     else:
-        text = {"md": export.to_markdown, "json": export.dump, "moodle": export.to_moodle,
+        text = {"md": export.to_markdown, "json": export.dump,
+                "moodle": lambda s: export.to_moodle(s, variants=args.variants),
                 "ipynb": export.to_notebook}[fmt](s)
     if out is not None:
         out.write_text(text, encoding="utf-8")

@@ -1,0 +1,368 @@
+"""STACK questions as data: inputs, question variables and a potential response tree per exercise.
+
+:func:`stack_plan` turns an :class:`~symtutor.exercises.core.Exercise` into a
+:class:`StackPlan`, the parts of a STACK question that grade: the inputs, the
+question variables (every expression in Maxima, by :func:`~symtutor.export.maxima.to_maxima`),
+and one potential response tree (PRT) whose first node is the main answer test
+for the item's mode and whose later nodes compare the answer with the telling
+wrong answers symtutor knows for it (:func:`telling_wrong_answers`), each with
+symtutor's own message and a distinct answer note.  :mod:`symtutor.export.moodle`
+writes the plan as Moodle XML.
+
+The answer test per mode:
+
+* equivalent, simplify, taylor: ``AlgEquiv``;
+* expand, factor: ``AlgEquiv``, then ``Expanded`` or ``FacForm`` on its true branch
+  (a right value in the wrong form scores 0.5, as symtutor gives);
+* numbers (numeric mode, or decimals asked "to N significant figures"): one input per
+  entry and ``NumSigFigs`` with ``[N,-1]`` (at least N figures, right to N), or
+  ``NumAbsolute`` / ``NumRelative`` with the item's tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..diagnosis import BUGS, MESSAGES, buggy_derivative
+from ..parsing import to_text
+from .maxima import to_maxima
+
+__all__ = ["Node", "StackPlan", "WrongAnswer", "stack_plan", "telling_wrong_answers", "PRT", "FORBIDDEN_WORDS"]
+
+PRT = "prt1"
+"""The name of the one potential response tree of every question."""
+
+FORBIDDEN_WORDS = ("diff", "integrate", "taylor", "limit", "solve", "subst", "ev", "at", "jacobian", "hessian",
+                   "expand", "factor", "ratsimp", "fullratsimp", "float")
+"""Maxima commands a learner may not type: each would let the CAS do the work being assessed."""
+
+_SWAPPED = "The entries are in the wrong order."
+_FALLBACK = {"components_swapped": _SWAPPED, "transposed": "Your matrix is the transpose of the right one.",
+             "sign_error": "The sign is wrong."}
+
+
+def _message(tag: str, **fields) -> str:
+    """symtutor's message for a diagnosis tag, its fields filled in."""
+    try:
+        return MESSAGES[tag].format(**fields)
+    except (KeyError, IndexError):
+        return _FALLBACK.get(tag, "That is a common mistake: check your working.")
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu", "xi",
+          "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
+
+
+@dataclass(frozen=True, slots=True)
+class WrongAnswer:
+    """A telling wrong answer: the diagnosis tag, the value, and symtutor's message for it."""
+
+    tag: str
+    value: object
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One PRT node: an answer test of ``sans`` against ``tans``, and what each branch does.
+
+    ``*_next`` is the name of the next node, or -1 to stop; ``*_mode`` is ``=``
+    (set the score), ``+`` or ``-``.
+    """
+
+    name: int
+    test: str
+    sans: str
+    tans: str
+    options: str
+    true_score: float
+    true_next: int
+    true_note: str
+    true_feedback: str
+    false_score: float
+    false_next: int
+    false_note: str
+    false_feedback: str
+    true_mode: str = "="
+    false_mode: str = "="
+
+
+@dataclass(frozen=True, slots=True)
+class StackPlan:
+    """The grading parts of one STACK question.
+
+    ``inputs`` are (name, type, teacher's answer variable, value) tuples;
+    ``variables`` are (name, value) pairs, written as Maxima question variables;
+    ``cases`` are question tests: (input values by name, expected score, expected answer note).
+    """
+
+    inputs: tuple[tuple[str, str, str, object], ...]
+    variables: tuple[tuple[str, object], ...]
+    nodes: tuple[Node, ...]
+    wrong: tuple[WrongAnswer, ...]
+    insertstars: int
+    cases: tuple[tuple[tuple[tuple[str, str], ...], float, str], ...]
+
+
+def _note(k: int, branch: str, tag: str = "") -> str:
+    note = f"{PRT}-{k + 1}-{branch}"
+    return f"{note} {tag}" if tag else note
+
+
+def _symbol(ex, name: str):
+    for e in (dict(ex.options).get("function"), ex.answer):
+        if isinstance(e, (sp.Basic, sp.MatrixBase)):
+            for s in e.free_symbols:
+                if s.name == name:
+                    return s
+    return sp.Symbol(name)
+
+
+def _points(symbols, count: int = 5):
+    """Deterministic, irregular test points (no randomness: the same export every time)."""
+    out = []
+    for k in range(count):
+        ordered = sorted(symbols, key=str)
+        out.append({s: sp.Rational(37 + 11 * k + 5 * i, 29 + 3 * i + k) for i, s in enumerate(ordered)})
+    return out
+
+
+def same_value(a, b) -> bool:
+    """Whether two expressions or matrices are equal (exactly, or at five fixed points to 1e-9).
+
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> same_value(sp.sin(x)**2 + sp.cos(x)**2, sp.Integer(1)), same_value(x, -x)
+        (True, False)
+    """
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(same_value(u, v) for u, v in zip(a, b))
+    a, b = sp.sympify(a), sp.sympify(b)
+    if a == b:
+        return True
+    d = a - b
+    if not d.free_symbols:
+        v = complex(sp.N(d, 30))
+        return abs(v) <= 1e-9 * max(1.0, abs(complex(sp.N(b, 30))))
+    for p in _points(d.free_symbols):
+        try:
+            v = complex(sp.N(d.xreplace(p), 30))
+            scale = max(1.0, abs(complex(sp.N(b.xreplace(p), 30))))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+        if not (abs(v) <= 1e-9 * scale):
+            return False
+    return True
+
+
+def _derivative_mistakes(ex) -> list[WrongAnswer]:
+    opts = dict(ex.options)
+    f, wrt = opts.get("function"), opts.get("wrt")
+    if f is None or wrt is None or isinstance(f, sp.MatrixBase):
+        return []
+    x = _symbol(ex, str(wrt))
+    out = []
+    for bug in BUGS:
+        try:
+            out.append(WrongAnswer(bug, buggy_derivative(f, x, bug), _message(bug)))
+        except (ValueError, TypeError):
+            continue
+    for y in sorted(f.free_symbols - {x}, key=str):
+        out.append(WrongAnswer("wrong_variable", sp.diff(f, y),
+                               _message("wrong_variable", used=y, wanted=x)))
+    out.append(WrongAnswer("original_function", f, _message("original_function")))
+    return out
+
+
+def _taylor_mistakes(ex) -> list[WrongAnswer]:
+    from ..calculus import taylor
+
+    opts = dict(ex.options)
+    variables = tuple(_symbol(ex, v) for v in ex.variables)
+    point, order = opts.get("point"), opts.get("order")
+    if point is None or order is None or not variables:
+        return []
+    shift = {v: v + p for v, p in zip(variables, point)}
+    unshift = {v: v - p for v, p in zip(variables, point)}
+    expected = sp.Poly(sp.expand(ex.answer.xreplace(shift)), *variables)
+    scaled = sp.Add(*[c * math.factorial(sum(m)) * sp.Mul(*[v**k for v, k in zip(variables, m)])
+                      for m, c in expected.terms()])
+    out = [WrongAnswer("taylor_missing_factorial", scaled.xreplace(unshift), _message("taylor_missing_factorial"))]
+    f = opts.get("function")
+    if f is not None:
+        others = []
+        for step in (None, 1, -1):
+            p = tuple(sp.S.Zero for _ in point) if step is None else tuple(c + step for c in point)
+            if p != tuple(point) and p not in others:
+                others.append(p)
+        for p in others:
+            try:
+                t = taylor(f, variables, point=p, order=order)
+            except Exception:  # noqa: BLE001 - a point where f has no expansion gives no wrong answer
+                continue
+            used = ", ".join(f"{v} = {to_text(c)}" for v, c in zip(variables, p))
+            wanted = ", ".join(f"{v} = {to_text(c)}" for v, c in zip(variables, point))
+            out.append(WrongAnswer("taylor_wrong_point", t, _message("taylor_wrong_point", used=used, wanted=wanted)))
+    return out
+
+
+def _matrix_mistakes(b) -> list[WrongAnswer]:
+    out = []
+    if b.rows == b.cols > 1:
+        out.append(WrongAnswer("transposed", b.T, _message("transposed")))
+        off = sp.ImmutableMatrix(b.rows, b.cols, lambda i, j: b[i, j] if i == j else 0)
+        out.append(WrongAnswer("missing_mixed_partials", off, _message("missing_mixed_partials")))
+    if b.cols == 1 and b.rows > 1:
+        out.append(WrongAnswer("components_swapped", sp.ImmutableMatrix(list(reversed(list(b)))), _SWAPPED))
+    return out
+
+
+def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
+    """The wrong answers to ``ex`` that name a mistake, in the order symtutor's checker looks for them.
+
+    Derivatives: each of :data:`symtutor.diagnosis.BUGS`, the derivative by another
+    variable, the function itself; Taylor polynomials: the missing 1/n!, the
+    expansion about another point; square matrices: the transpose, the diagonal
+    alone (mixed partials missing); column vectors: the entries reversed; and for
+    any answer its negative (the sign).  A wrong answer equal to the right one, or
+    to an earlier one, is left out, so every node of the tree can be reached.
+
+    Examples:
+        >>> from symtutor.exercises.core import generate
+        >>> [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
+        ['chain_rule_inner_missing', 'original_function', 'sign_error']
+    """
+    b = ex.answer
+    if isinstance(b, sp.MatrixBase):
+        found = _matrix_mistakes(b)
+    elif ex.mode == "taylor":
+        found = _taylor_mistakes(ex)
+    else:
+        found = _derivative_mistakes(ex)
+    found.append(WrongAnswer("sign_error", -b, _message("sign_error")))
+    kept: list[WrongAnswer] = []
+    for w in found:
+        value = sp.ImmutableMatrix(w.value) if isinstance(w.value, sp.MatrixBase) else w.value
+        if same_value(value, 0) if not isinstance(value, sp.MatrixBase) else all(same_value(v, 0) for v in value):
+            continue
+        if same_value(value, b) or any(same_value(value, k.value) for k in kept):
+            continue
+        kept.append(WrongAnswer(w.tag, value, w.message))
+    return tuple(kept)
+
+
+_SIGFIGS = re.compile(r"to (\d+) significant figures?", re.IGNORECASE)
+
+
+def _numeric_test(ex) -> tuple[str, str] | None:
+    """(answer test, options) for a numeric item, or None when the item is not numeric."""
+    b = ex.answer
+    values = list(b) if isinstance(b, sp.MatrixBase) else [b]
+    if any(sp.sympify(v).free_symbols for v in values):
+        return None
+    has_float = any(sp.sympify(v).has(sp.Float) for v in values)
+    if ex.mode != "numeric" and not has_float:
+        return None
+    tol = dict(ex.options).get("tolerance")
+    if isinstance(tol, dict) and "sig" in tol:
+        return "NumSigFigs", f"[{int(tol['sig'])},-1]"
+    if isinstance(tol, dict) and "abs" in tol:
+        return "NumAbsolute", repr(float(tol["abs"]))
+    if isinstance(tol, dict) and "rel" in tol:
+        return "NumRelative", repr(float(tol["rel"]))
+    if isinstance(tol, (int, float)) and not isinstance(tol, bool):
+        return "NumRelative", repr(float(tol))
+    m = _SIGFIGS.search(ex.prompt)
+    return "NumSigFigs", f"[{int(m.group(1)) if m else 3},-1]"
+
+
+def _insertstars(ex) -> int:
+    """STACK's insert-stars option closest to symtutor's reading of implied multiplication.
+
+    5 (single-letter variables, and spaces) when every variable is one letter or a
+    Greek name, as symtutor splits ``xy`` into x*y; else 4 (implied multiplication
+    and spaces), which keeps multi-letter names whole.
+    """
+    if ex.variables and all(len(v) == 1 or v in _GREEK for v in ex.variables):
+        return 5
+    return 4
+
+
+def _numeric_plan(ex, test: str, options: str) -> StackPlan:
+    b = ex.answer
+    values = list(b) if isinstance(b, sp.MatrixBase) else [b]
+    n = len(values)
+    names = [f"ans{i + 1}" for i in range(n)]
+    tas = [f"ta{i + 1}" for i in range(n)]
+    nodes = []
+    for i in range(n):
+        last = i == n - 1
+        what = "The answer" if n == 1 else f"Entry {i + 1}"
+        nodes.append(Node(i, test, names[i], tas[i], options,
+                          1.0 if last else 0.0, -1 if last else i + 1, _note(i, "T"), "",
+                          0.0, -1, _note(i, "F"), f"{what} is not right."))
+    # numbers as typed: NumSigFigs reads the digits of the raw input
+    typed = [to_maxima(sp.Float(float(sp.N(v, 30)))) for v in values]
+    model = tuple(zip(names, typed))
+    cases = [(model, 1.0, _note(n - 1, "T"))]
+    # a perturbed first entry: the first node's false branch
+    cases.append((((names[0], to_maxima(sp.Float(float(sp.N(values[0], 30)) + 1))),) + model[1:], 0.0, _note(0, "F")))
+    return StackPlan(
+        inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
+        variables=tuple((tas[i], values[i]) for i in range(n)),
+        nodes=tuple(nodes), wrong=(), insertstars=4, cases=tuple(cases),
+    )
+
+
+def stack_plan(ex) -> StackPlan:
+    """The STACK question that grades ``ex``: inputs, question variables, PRT nodes and question tests.
+
+    Examples:
+        >>> from symtutor.exercises.core import generate
+        >>> plan = stack_plan(generate("chain_rule", seed=1, difficulty=2))
+        >>> [(n.name, n.test, n.tans, n.true_note) for n in plan.nodes][:2]
+        [(0, 'AlgEquiv', 'ta', 'prt1-1-T'), (1, 'AlgEquiv', 'w1', 'prt1-2-T chain_rule_inner_missing')]
+    """
+    numeric = _numeric_test(ex)
+    if numeric is not None:
+        return _numeric_plan(ex, *numeric)
+    b = ex.answer
+    kind = "matrix" if isinstance(b, sp.MatrixBase) else "algebraic"
+    wrong = telling_wrong_answers(ex)
+    nodes: list[Node] = []
+    cases = []
+    form = {"expand": ("Expanded", "", "not_expanded"), "factor": ("FacForm", "", "not_factored")}.get(ex.mode)
+    first_diag = 2 if form else 1
+    false_next = first_diag if wrong else -1
+    if form:
+        test, _, tag = form
+        options = ex.variables[0] if test == "FacForm" and ex.variables else ""
+        nodes.append(Node(0, "AlgEquiv", "ans1", "ta", "", 0.0, 1, _note(0, "T"), "",
+                          0.0, false_next, _note(0, "F"), ""))
+        nodes.append(Node(1, test, "ans1", "ta", options, 1.0, -1, _note(1, "T"), "",
+                          0.5, -1, _note(1, "F", tag), _message(tag)))
+        cases.append(((("ans1", "ta"),), 1.0, _note(1, "T")))
+    else:
+        nodes.append(Node(0, "AlgEquiv", "ans1", "ta", "", 1.0, -1, _note(0, "T"), "",
+                          0.0, false_next, _note(0, "F"), ""))
+        cases.append(((("ans1", "ta"),), 1.0, _note(0, "T")))
+    variables = [("ta", b)]
+    for k, w in enumerate(wrong):
+        name = first_diag + k
+        nxt = name + 1 if k + 1 < len(wrong) else -1
+        var = f"w{k + 1}"
+        variables.append((var, w.value))
+        nodes.append(Node(name, "AlgEquiv", "ans1", var, "", 0.0, -1, _note(name, "T", w.tag), w.message,
+                          0.0, nxt, _note(name, "F"), ""))
+        cases.append(((("ans1", var),), 0.0, _note(name, "T", w.tag)))
+    last = nodes[-1] if wrong else nodes[0]
+    cases.insert(1, ((("ans1", "ta+1"),), 0.0, last.false_note))
+    return StackPlan(
+        inputs=(("ans1", kind, "ta", b),),
+        variables=tuple(variables), nodes=tuple(nodes), wrong=wrong, insertstars=_insertstars(ex),
+        cases=tuple(cases),
+    )
