@@ -13,6 +13,7 @@ __all__ = [
     "InvalidArgumentError",
     "UnknownSymbolError",
     "UnsupportedExpressionError",
+    "GradingError",
 ]
 
 
@@ -59,3 +60,7 @@ class UnknownSymbolError(SymtutorError, ValueError):
 
 class UnsupportedExpressionError(SymtutorError, TypeError):
     """An expression contains something symtutor cannot work with."""
+
+
+class GradingError(SymtutorError, RuntimeError):
+    """Grading a class could not finish (a unit of work kept failing); what was done is kept for a rerun."""
