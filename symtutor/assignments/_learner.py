@@ -207,7 +207,8 @@ def mark(names, cases, results, judge_one):
         else:
             own_ok = all(d.ok for c, d in diagnoses if c.own)
             hidden = [d for c, d in diagnoses if not c.own and not d.ok]
-            if own_ok and any(c.own for c, _ in diagnoses) and all(d.mistake == "wrong" for d in hidden):
+            others = [c for c, _ in diagnoses if not c.own]
+            if own_ok and any(c.own for c, _ in diagnoses) and len(hidden) == len(others):
                 out.append(FunctionGrade(name, 0.0, 1.0, "hard_coded", f"{name} is right for the notebook's own "
                                          "numbers but not for others: is a result written in by hand? It has to "
                                          "work for any parameters and data.", passed, n))

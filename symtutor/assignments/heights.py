@@ -20,7 +20,7 @@ from ..errors import InvalidArgumentError
 from ._learner import Case, Diagnosis, close, constant_ratio, encode, explain_error, learner_value, mark
 
 __all__ = ["heights_data", "model", "chi2", "jacobian", "steepest_step", "fit", "FitResult", "derivation",
-           "GRADED", "diagnose_derivative", "diagnose_step", "check", "Report", "hidden_cases", "judge"]
+           "GRADED", "descend", "diagnose_derivative", "diagnose_step", "check", "Report", "hidden_cases", "judge"]
 
 GRADED = ("dfdmu", "dfdsig", "steepest_step")
 """The functions the learner writes, as the course names them."""
@@ -114,6 +114,7 @@ class FitResult:
     sig: float
     chi2: float
     path: np.ndarray  # shape (steps + 1, 2)
+    notes: tuple[str, ...] = ()  # why the descent stopped early, in plain sentences
 
 
 def fit(x, y, *, mu: float = 155, sig: float = 6, steps: int = 50, aggression: float = 2000) -> FitResult:
@@ -133,6 +134,42 @@ def fit(x, y, *, mu: float = 155, sig: float = 6, steps: int = 50, aggression: f
         mu, sig = mu + dmu, sig + dsig
         path.append((float(mu), float(sig)))
     return FitResult(float(mu), float(sig), chi2(x, y, mu, sig), np.array(path))
+
+
+def descend(step, x, y, *, mu: float = 155, sig: float = 6, steps: int = 50, aggression: float = 2000) -> FitResult:
+    """Steepest descent with the learner's ``step(x, y, mu, sig, aggression)``, as the course's loop runs it.
+
+    ``step`` returns the step (δμ, δσ), as the course's template does; a function that returns the new
+    (μ, σ) instead (a point near the old one rather than a step) is followed as well.  A step that is
+    not written, raises or is not two numbers stops the descent, and ``notes`` says why.
+
+    Examples:
+        >>> x, y = heights_data()
+        >>> r = descend(steepest_step, x, y)
+        >>> round(r.mu, 2), round(r.sig, 2), r.notes
+        (178.52, 7.55, ())
+        >>> descend(lambda x, y, mu, sig, a: ..., x, y).notes
+        ('steepest_step is not written yet: replace the ... with your code, so the descent did not start',)
+    """
+    if steps < 0:
+        raise InvalidArgumentError(f"steps must be >= 0, not {steps}")
+    path = [(float(mu), float(sig))]
+    notes: tuple[str, ...] = ()
+    for k in range(steps):
+        value, problem = learner_value(step, x, y, mu, sig, aggression)
+        if problem is None and (value.size != 2 or not np.all(np.isfinite(value))):
+            problem = ("BadValue", f"an array of shape {value.shape}" if value.size != 2 else "NaN or infinity")
+        if problem:
+            where = "did not start" if k == 0 else f"stopped after {k} steps"
+            notes = (f"{explain_error('steepest_step', *problem).message}, so the descent {where}",)
+            break
+        d = value.reshape(2)
+        here = np.array([mu, sig], dtype=float)
+        if np.linalg.norm(d - here) < 0.5 * np.linalg.norm(here) < np.linalg.norm(d):
+            d = d - here  # the new point, not the step
+        mu, sig = mu + float(d[0]), sig + float(d[1])
+        path.append((float(mu), float(sig)))
+    return FitResult(float(mu), float(sig), chi2(x, y, mu, sig), np.array(path), notes)
 
 
 def _derivatives(x, mu, sig):

@@ -125,8 +125,8 @@ def _audit_hook(scratch, read_roots, record):
               "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr", "shutil.rmtree", "os.mkfifo",
               "os.mknod"}
     reads = {"os.listdir", "os.scandir", "glob.glob", "os.getxattr", "os.listxattr"}
-    modules = {"_posixsubprocess", "_socket", "socket", "ssl", "_ssl", "multiprocessing", "_multiprocessing",
-               "ctypes", "_ctypes", "pty", "fcntl", "mmap", "_xxsubinterpreters", "faulthandler", "resource"}
+    modules = {"_posixsubprocess", "_multiprocessing", "ctypes", "_ctypes", "pty", "mmap", "_xxsubinterpreters",
+               "faulthandler", "resource"}
 
     def hook(event, args):
         if event == "open":
@@ -236,6 +236,10 @@ def _strip_magics(source):
 
 
 def main():
+    import time
+
+    clock = time.monotonic
+    start = clock()
     with open("job.json", encoding="utf-8") as fh:
         job = json.load(fh)
     os.remove("job.json")
@@ -243,8 +247,6 @@ def main():
     _limits(job)
 
     import numpy as np  # imported before the hook: its own setup reads files and loads libraries
-
-    import symtutor.assignments  # noqa: F401
 
     for name in job.get("preload", ()):
         try:
@@ -274,8 +276,10 @@ def main():
 
     out = _Capped(int(job["output_chars"]), flood)
     sys.stdout = sys.stderr = out
-    for mod in ("_posixsubprocess", "_socket", "socket"):
-        sys.modules.pop(mod, None)
+    # the fork-and-exec primitive has no audit event of its own: take it out of reach
+    sys.modules.pop("_posixsubprocess", None)
+    if "subprocess" in sys.modules:
+        sys.modules["subprocess"]._posixsubprocess = None
     ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None}
     read_roots = [p for p in sys.path if p and os.path.isabs(p)] + list(job.get("read_roots", ()))
     _no_more_processes()
@@ -283,11 +287,7 @@ def main():
     signal.signal(signal.SIGALRM, _on_alarm)
     setitimer, ITIMER_REAL = signal.setitimer, signal.ITIMER_REAL
 
-    deadline = float(job["notebook_seconds"])
-    import time
-
-    clock = time.monotonic
-    start = clock()
+    deadline = float(job["notebook_seconds"])  # from the start of this process
     for index, source in job["cells"]:
         left = deadline - (clock() - start)
         if left <= 0:
@@ -343,7 +343,10 @@ def main():
             for n in call.get("swap", ()):
                 g[n] = refs[n]
             args = [_decode(a) for a in call["args"]]
-            setitimer(ITIMER_REAL, float(job["call_seconds"]))
+            left = float(job["calls_seconds"]) - (clock() - start)
+            if left <= 0:
+                raise _Overtime()
+            setitimer(ITIMER_REAL, min(float(job["call_seconds"]), left))
             try:
                 value = fn(*args)
             finally:
