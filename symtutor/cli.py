@@ -20,6 +20,7 @@ from . import __version__
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import ParseError, SymtutorError
+from .grading import command as grade_command
 from .parsing import parse
 from .render import expr_latex, expr_pretty, expr_text, render_steps
 from .steps import derivative_steps, gradient_steps, hessian_steps, jacobian_steps
@@ -186,6 +187,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
     p.add_argument("--plot", metavar="FILE.png", help="save a chart of accuracy over time and mastery per topic")
     p.add_argument("--export", choices=("csv",), help="print every attempt as CSV")
+    grade_command.add_parser(sub)
     return parser
 
 
@@ -592,6 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "progress": _progress,
         "backprop": _backprop,
         "heights": _heights,
+        "grade": grade_command.run,
     }
     try:
         return handlers[args.command](args)
