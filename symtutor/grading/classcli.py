@@ -14,7 +14,7 @@ __all__ = ["add_arguments", "is_class_file", "run"]
 
 def add_arguments(p) -> None:
     """The options of the class path, on the ``grade`` parser."""
-    g = p.add_argument_group("grading a class's attempts (a .csv, .jsonl or .parquet file)")
+    g = p.add_argument_group("grading at scale (a class's attempts file, or a folder of notebooks)")
     g.add_argument("--set", metavar="SET", dest="exercise_set",
                    help="the exercise set the items come from: a YAML spec, or week1 ... week6 "
                         "(items may also be named topic-difficulty-seed)")

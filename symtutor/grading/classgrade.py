@@ -313,9 +313,11 @@ def _check_counts(rows: int, graded: list[Graded], errors: list[RowError]) -> No
 
 
 def _item_order(exercises: dict[str, Exercise], exercise_set: ExerciseSet | None) -> list[str]:
+    """The set's order, then the other items in the order the file first names them."""
     ids = [ex.id for ex in exercise_set.items] if exercise_set is not None else []
     rank = {name: i for i, name in enumerate(ids)}
-    return sorted(exercises, key=lambda n: (rank.get(n, len(rank)), n))
+    first = {name: i for i, name in enumerate(exercises)}
+    return sorted(exercises, key=lambda n: (rank.get(n, len(rank)), first[n]))
 
 
 def _write_attempts(path: Path, graded: list[Graded], exercises: dict[str, Exercise]) -> None:
