@@ -236,7 +236,7 @@ def _run_dask(todo: list[Task], address: str, retries: int, finished) -> tuple[l
             "running on a cluster needs Dask: pip install 'symtutor[class]'"
         ) from None
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InvalidArgumentError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     failed: list = []
@@ -250,17 +250,18 @@ def _run_dask(todo: list[Task], address: str, retries: int, finished) -> tuple[l
             fut = client.submit(task.fn, *task.args, key=f"symtutor-grade-{task.key[:24]}-{run}", pure=False,
                                 retries=retries)
             by_future[fut] = task
-        for fut in as_completed(list(by_future)):
-            task = by_future.pop(fut)
-            try:
-                result = fut.result()
-            except GradingError:
-                raise
-            except Exception as exc:  # KilledWorker after the scheduler's own retries, or the task raised
-                failed.append((task, f"{type(exc).__name__}: {exc}"))
-                continue
-            finished(task, result)
-            fut.release()
+        with client.as_current():
+            for fut in as_completed(list(by_future)):
+                task = by_future.pop(fut)
+                try:
+                    result = fut.result()
+                except GradingError:
+                    raise
+                except Exception as exc:  # KilledWorker after the scheduler's own retries, or the task raised
+                    failed.append((task, f"{type(exc).__name__}: {exc}"))
+                    continue
+                finished(task, result)
+                fut.release()
     finally:
         client.close()
     return failed, n
