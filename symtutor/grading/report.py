@@ -312,7 +312,7 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
     write_csv(out / "items.csv",
               ["item", "topic", "learners", "attempts", "facility", "discrimination", "diagnoses",
                "top_undiagnosed_answer", "top_undiagnosed_learners"],
-              ([s.item, s.topic, s.learners, s.attempts, "" if s.facility is None else f"{s.facility:.4f}",
+              ([s.item, s.topic, s.learners, s.attempts, "" if s.facility is None else f"{s.facility:.6f}",
                 "" if s.discrimination is None else f"{s.discrimination:.4f}",
                 "; ".join(f"{t}={share:.4f}" for t, share in s.diagnoses),
                 s.wrong[0].answer if s.wrong else "", s.wrong[0].learners if s.wrong else 0] for s in stats))
@@ -321,7 +321,7 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
                 "" if w.values is None else " ".join("nan" if v is None else repr(v) for v in w.values)]
                for w in wrong))
     write_csv(out / "topics.csv", ["topic", "learners", "mastery"],
-              ([t, n, f"{m:.4f}"] for t, (n, m) in mastery.items()))
+              ([t, n, f"{m:.6f}"] for t, (n, m) in mastery.items()))
 
     body = [f"<h1>{_e(title)}</h1>",
             f"<p>{len(best)} learners, {len(order)} items, {len(graded)} attempts graded"
