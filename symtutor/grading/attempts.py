@@ -177,6 +177,8 @@ def _read_csv(path: Path) -> Iterator[Attempt | RowError]:
             raise InvalidArgumentError(f"{path.name} is empty: it needs a header row learner,item,answer") from None
         cols = _columns(header, path.name)
         width = len(header)
+        simple = "item" in cols
+        li, ii, ai = cols["learner"], cols.get("item"), cols["answer"]
         end = reader.line_num
         while True:
             start = end + 1
@@ -191,6 +193,12 @@ def _read_csv(path: Path) -> Iterator[Attempt | RowError]:
             end = reader.line_num
             if not record:
                 continue  # a blank line
+            if simple and len(record) == width and not bad and end == start:
+                # the usual row: learner, item and answer present and short enough
+                learner, item, answer = record[li].strip(), record[ii].strip(), record[ai]
+                if learner and item and len(learner) + len(item) + len(answer) <= _MAX_FIELD:
+                    yield Attempt(start, learner, item, answer)
+                    continue
             raw = ",".join(record)
             if any(n in bad for n in range(start, end + 1)):
                 yield RowError(start, "the row holds bytes that are not UTF-8 text", raw[:200])

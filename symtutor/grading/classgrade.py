@@ -21,6 +21,7 @@ import json
 import math
 import multiprocessing as mp
 import random
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ class ClassGrade:
     out: str
     learners: int
     items: int
+    phases: tuple[tuple[str, float], ...] = ()
+    """Seconds spent reading, grading, writing the results and writing the report."""
 
     def summary(self) -> str:
         """A few lines for the teacher."""
@@ -255,6 +258,7 @@ def grade_class(
         raise InvalidArgumentError(f"timeout must be a positive number of seconds, not {timeout!r}")
     if not isinstance(chunk, int) or chunk < 1:
         raise InvalidArgumentError(f"chunk must be a whole number >= 1, not {chunk!r}")
+    clock = [("start", time.perf_counter())]
     data = read_attempts(path)
     exercises, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
     errors = list(data.errors)
@@ -269,8 +273,10 @@ def grade_class(
     out.mkdir(parents=True, exist_ok=True)
     store = Store(out / "partitions")
     tasks = plan(attempts, exercises, timeout=timeout, chunk=chunk)
+    clock.append(("read", time.perf_counter()))
     stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress)
 
+    clock.append(("grade", time.perf_counter()))
     verdicts: dict[tuple[str, str], list] = {}
     for t in tasks:
         part = store.load(t.key)
@@ -289,19 +295,22 @@ def grade_class(
     order = _item_order(exercises, exercise_set)
     book = gradebook(graded, order)
     write_csv(out / "gradebook.csv", ["learner", *order, "total", "out_of", "percent"], book)
-    result = ClassGrade(
-        rows=data.rows, graded=len(graded), errors=len(errors), distinct=len(verdicts), partitions=len(tasks),
-        ran=stats.ran, reused=stats.reused, seconds=stats.seconds, where=stats.where, out=str(out),
-        learners=len(book), items=len(order),
-    )
+    clock.append(("write", time.perf_counter()))
     if report:
         from .report import write_report
 
         write_report(graded, exercises, out, order=order, title=f"Class report: {Path(path).name}",
                      errors=errors)
+    clock.append(("report", time.perf_counter()))
+    result = ClassGrade(
+        rows=data.rows, graded=len(graded), errors=len(errors), distinct=len(verdicts), partitions=len(tasks),
+        ran=stats.ran, reused=stats.reused, seconds=stats.seconds, where=stats.where, out=str(out),
+        learners=len(book), items=len(order),
+        phases=tuple((name, round(t - clock[k][1], 3)) for k, (name, t) in enumerate(clock[1:])),
+    )
     with open(out / ".summary.json.tmp", "w", encoding="utf-8") as fh:
-        json.dump({"schema_version": SCHEMA_VERSION, **{k: getattr(result, k) for k in result.__slots__}}, fh,
-                  indent=2)
+        json.dump({"schema_version": SCHEMA_VERSION, **{k: getattr(result, k) for k in result.__slots__},
+                   "phases": dict(result.phases)}, fh, indent=2)
     Path(out / ".summary.json.tmp").replace(out / "summary.json")
     return result
 

@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..diagnosis import MESSAGES
@@ -156,13 +157,17 @@ def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
     return out
 
 
-def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str]) -> list[ItemStats]:
+def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str], *, best=None) -> list[ItemStats]:
     """Facility, discrimination, diagnosis shares and grouped wrong answers for each item in ``order``."""
-    best = _best(graded)
+    best = _best(graded) if best is None else best
     totals = {learner: sum(s.values()) for learner, s in best.items()}
     by_item: dict[str, list] = defaultdict(list)
     for g in graded:
         by_item[g.item].append(g)
+    takers: dict[str, list] = defaultdict(list)
+    for learner, mine in best.items():
+        for item in mine:
+            takers[item].append(learner)
     wrong_by_item: dict[str, list] = defaultdict(list)
     for w in wrong_answers(graded):
         wrong_by_item[w.item].append(w)
@@ -170,7 +175,7 @@ def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str]) -> 
     for item in order:
         rows = by_item.get(item, [])
         ex = exercises[item]
-        learners = [learner for learner in best if item in best[learner]]
+        learners = takers.get(item, [])
         scores = [best[learner][item] for learner in learners]
         rest = [totals[learner] - best[learner][item] for learner in learners]
         tags = Counter(g.diagnosis for g in rows if g.diagnosis)
@@ -183,7 +188,7 @@ def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str]) -> 
     return stats
 
 
-def topic_mastery(graded, exercises: dict[str, Exercise]) -> dict[str, tuple[int, float]]:
+def topic_mastery(graded, exercises: dict[str, Exercise], *, best=None) -> dict[str, tuple[int, float]]:
     """Per topic: how many learners attempted it and their mean best score on its items.
 
     Examples:
@@ -196,7 +201,7 @@ def topic_mastery(graded, exercises: dict[str, Exercise]) -> dict[str, tuple[int
         {'power_rule': (2, 0.5)}
     """
     per: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for learner, mine in _best(graded).items():
+    for learner, mine in (_best(graded) if best is None else best).items():
         for item, score in mine.items():
             per[exercises[item].topic][learner].append(score)
     out = {}
@@ -222,8 +227,13 @@ svg text{font-family:inherit;font-size:12px}
 """
 
 
+@lru_cache(maxsize=65_536)
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
 def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+    return _escape(str(text))  # answers, messages and item names repeat across learners: escaped once each
 
 
 def _pct(x: float | None) -> str:
@@ -302,10 +312,10 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
     Returns the path of ``report.html``.
     """
     out = Path(out)
-    stats = item_stats(graded, exercises, order)
-    mastery = topic_mastery(graded, exercises)
-    wrong = wrong_answers(graded)
     best = _best(graded)
+    stats = item_stats(graded, exercises, order, best=best)
+    mastery = topic_mastery(graded, exercises, best=best)
+    wrong = wrong_answers(graded)
     n_items = len(order) or 1
     descriptions = topics()
 
@@ -387,7 +397,10 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def _learner_pages(graded, exercises, folder: Path, order, descriptions) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     folder.mkdir(parents=True, exist_ok=True)
+    pages = {}
     mine: dict[str, dict[str, object]] = defaultdict(dict)
     for g in graded:  # each learner's best attempt per item (the first of the best)
         prev = mine[g.learner].get(g.item)
@@ -424,5 +437,7 @@ def _learner_pages(graded, exercises, folder: Path, order, descriptions) -> None
             else:
                 body.append(f"<tr><td>{_e(item)}</td><td><code>{_e(g.answer)}</code></td><td>{_e(g.status)}</td></tr>")
         body.append('</table><p><a href="../report.html">Class report</a></p>')
-        page = _page(f"{learner}: what to practise", "\n".join(body))
-        (folder / learner_file(learner)).write_text(page, encoding="utf-8")
+        pages[folder / learner_file(learner)] = _page(f"{learner}: what to practise", "\n".join(body))
+    # opening thousands of files is slow on some file systems: a few threads wait on them at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda kv: kv[0].write_text(kv[1], encoding="utf-8"), pages.items()))
