@@ -14,7 +14,7 @@ import signal
 import sys
 
 _write = os.write
-_RESULT_FD = int(os.environ["SYMTUTOR_RESULT_FD"])
+_RESULT_FD = -1  # set by main() from SYMTUTOR_RESULT_FD
 _dumps = json.dumps
 
 
@@ -236,7 +236,10 @@ def _strip_magics(source):
 
 
 def main():
+    global _RESULT_FD
     import time
+
+    _RESULT_FD = int(os.environ["SYMTUTOR_RESULT_FD"])
 
     clock = time.monotonic
     start = clock()
@@ -255,6 +258,9 @@ def main():
             pass
     np_module = np
     np_snapshot = dict(vars(np))
+    import builtins
+
+    builtins_snapshot = dict(vars(builtins))
 
     incidents = []
 
@@ -293,6 +299,7 @@ def main():
         if left <= 0:
             _send({"kind": "cell", "index": index, "error": "skipped: the notebook's time ran out"})
             continue
+        _send({"kind": "start", "index": index})
         try:
             code = compile(_strip_magics(source), f"<cell {index}>", "exec")
             setitimer(ITIMER_REAL, left)
@@ -325,6 +332,11 @@ def main():
             ns[k] = np_module
     if changed:
         record("numpy", "the notebook changed numpy (" + ", ".join(changed[:5]) + "); it was restored before testing")
+    touched = sorted(k for k, v in builtins_snapshot.items() if vars(builtins).get(k) is not v)
+    for k in touched:
+        setattr(builtins, k, builtins_snapshot[k])
+    if touched:
+        record("sandbox", "the notebook changed Python's builtins (" + ", ".join(touched[:5]) + "); they were restored")
     flush_incidents()
 
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
@@ -379,6 +391,7 @@ def main():
         _send(result)
         flush_incidents()
     _send({"kind": "done"})
+    os._exit(0)  # no interpreter shutdown: threads the notebook started do not hold the process
 
 
 if __name__ == "__main__":
