@@ -306,3 +306,28 @@ def test_grade_notebooks_reports_progress(tmp_path):
     assert seen == [(1, 2, "graded"), (2, 2, "unreadable")]
     assert grades[0].functions[0].mistake == "missing"
     assert os.path.exists(a)
+
+
+@pytest.mark.skipif(not (os.uname().sysname == "Linux" and os.uname().machine == "x86_64"), reason="x86-64 Linux")
+def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, socket, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'symtutor' / 'grading')!r})\n"
+        "import _child\n"
+        "assert _child._seccomp()\n"
+        "out = []\n"
+        "for attempt in (os.fork, socket.socket, lambda: os.kill(os.getppid(), 0)):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "        out.append('allowed')\n"
+        "    except PermissionError:\n"
+        "        out.append('refused')\n"
+        "import threading\n"
+        "t = threading.Thread(target=out.append, args=('thread',)); t.start(); t.join()\n"
+        "print(out)\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr
