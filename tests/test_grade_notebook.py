@@ -249,7 +249,7 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
 
 
 def test_a_notebook_that_loops_forever_is_stopped_and_the_functions_graded(tmp_path):
-    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, "while True:\n    pass"), "heights", timeout=6)
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, "while True:\n    pass", RIGHT_H), "heights", timeout=10)
     assert g.status == "graded" and g.score == 3, g.text()
     assert any("did not finish" in e for _, e in g.cell_errors)
 
