@@ -134,6 +134,8 @@ def test_each_typical_backprop_mistake_is_named(net):
         ("J_b1", J["J_W1"], "wrong_parameter"),
         ("J_b2", bp._variant(p, x, y, no_dcost=True)["J_b2"], "missing_chain_factor"),
         ("J_b2", np.ones((7, 1)), "wrong"),
+        ("J_W1", bp._variant(p, x, y, inputs={1: 1})["J_W1"], "wrong_layer"),
+        ("J_b2", bp._variant(p, x, y, sigma_not_prime=(3,))["J_b2"], "missing_sigma_prime"),
     ]
     for name, value, mistake in cases:
         d = bp.diagnose(name, value, p, x, y)
