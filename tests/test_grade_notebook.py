@@ -249,7 +249,7 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
 
 
 def test_a_notebook_that_loops_forever_is_stopped_and_the_functions_graded(tmp_path):
-    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, "while True:\n    pass"), "heights", timeout=6)
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, "while True:\n    pass", RIGHT_H), "heights", timeout=10)
     assert g.status == "graded" and g.score == 3, g.text()
     assert any("did not finish" in e for _, e in g.cell_errors)
 
@@ -268,8 +268,13 @@ def test_memory_hogs_and_crashes_are_reported(tmp_path):
     g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, hog), "heights", timeout=30, memory=512)
     assert g.status == "graded" and g.score == 3 and any("memory" in e for _, e in g.cell_errors), g.text()
     crash = "import os\nos._exit(3)"
-    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, crash, name="c.ipynb"), "heights", timeout=30)
-    assert g.status == "crashed" and g.score == 0 and "crash" in {i.kind for i in g.incidents}, g.text()
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, crash, RIGHT_H, name="c.ipynb"), "heights", timeout=30)
+    assert g.status == "graded" and g.score == 3, g.text()
+    crashes = [i.detail for i in g.incidents if i.kind == "crash"]
+    assert crashes == ["cell 1 ended the notebook's process (exit status 3); the notebook was run again without it"]
+    threads = "import threading\nthreading.Thread(target=lambda: [0 for _ in iter(int, 1)]).start()"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, threads, RIGHT_H, name="t.ipynb"), "heights", timeout=30)
+    assert g.status == "graded" and g.score == 3, g.text()
 
 
 def test_the_shipped_notebooks_grade_as_not_written(tmp_path):
@@ -301,3 +306,28 @@ def test_grade_notebooks_reports_progress(tmp_path):
     assert seen == [(1, 2, "graded"), (2, 2, "unreadable")]
     assert grades[0].functions[0].mistake == "missing"
     assert os.path.exists(a)
+
+
+@pytest.mark.skipif(not (os.uname().sysname == "Linux" and os.uname().machine == "x86_64"), reason="x86-64 Linux")
+def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, socket, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'symtutor' / 'grading')!r})\n"
+        "import _child\n"
+        "assert _child._seccomp()\n"
+        "out = []\n"
+        "for attempt in (os.fork, socket.socket, lambda: os.kill(os.getppid(), 0)):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "        out.append('allowed')\n"
+        "    except PermissionError:\n"
+        "        out.append('refused')\n"
+        "import threading\n"
+        "t = threading.Thread(target=out.append, args=('thread',)); t.start(); t.join()\n"
+        "print(out)\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr

@@ -114,7 +114,7 @@ def explain_error(name: str, kind: str, message: str) -> Diagnosis:
                              f"{shapes[1]}, which do not fit together: a factor of the chain rule is missing (going "
                              "back a layer brings in that layer's weight matrix, W.T @ ...).")
     m = _MATMUL.search(message)
-    if m or "matmul" in message or "aligned" in message:
+    if m or "core dimension" in message or "not aligned" in message:
         sizes = f" (sizes {m.group(1)} and {m.group(2)} do not line up)" if m else ""
         return Diagnosis(name, "transpose", f"a matrix product in {name} does not fit{sizes}: did you forget a "
                          "transpose (.T)?")

@@ -270,8 +270,10 @@ def train(
 # ---- the learner's Jacobians ------------------------------------------------------------------------
 
 
-def _variant(params, x, y, *, skip_sigma=(), sigma_layer=None, no_dcost=False) -> dict:
-    """The Jacobians with one slip: σ' left out at some layers, taken at the wrong layer, or no ∂C/∂a³."""
+def _variant(params, x, y, *, skip_sigma=(), sigma_layer=None, no_dcost=False, sigma_not_prime=(),
+             inputs=None) -> dict:
+    """The Jacobians with one slip: σ' left out at some layers, taken at the wrong layer, σ for σ',
+    no ∂C/∂a³, or the wrong activation as ∂z/∂W (``inputs`` maps a layer to the activation it uses)."""
     s = _compiled().sigma
     z1 = params["W1"] @ x + params["b1"]
     a1 = s(z1)
@@ -288,15 +290,19 @@ def _variant(params, x, y, *, skip_sigma=(), sigma_layer=None, no_dcost=False) -
         if layer in skip_sigma:
             return 1.0
         at = a[sigma_layer.get(layer, layer)]
-        return at * (1 - at)
+        return at if layer in sigma_not_prime else at * (1 - at)
+
+    acts = {0: x, 1: a1, 2: a2, 3: a3}
+    inputs = inputs or {}
+    into = {k: acts[inputs.get(k, k - 1)] for k in (1, 2, 3)}
 
     n = x.shape[1]
     d3 = (np.ones_like(a3) if no_dcost else 2 * (a3 - y)) / n * sp_(3)
-    out = {"J_W3": d3 @ a2.T, "J_b3": d3.sum(axis=1, keepdims=True)}
+    out = {"J_W3": d3 @ into[3].T, "J_b3": d3.sum(axis=1, keepdims=True)}
     d2 = (params["W3"].T @ d3) * sp_(2)
-    out.update(J_W2=d2 @ a1.T, J_b2=d2.sum(axis=1, keepdims=True))
+    out.update(J_W2=d2 @ into[2].T, J_b2=d2.sum(axis=1, keepdims=True))
     d1 = (params["W2"].T @ d2) * sp_(1)
-    out.update(J_W1=d1 @ x.T, J_b1=d1.sum(axis=1, keepdims=True))
+    out.update(J_W1=d1 @ into[1].T, J_b1=d1.sum(axis=1, keepdims=True))
     return out
 
 
@@ -331,6 +337,12 @@ def diagnose(name: str, value, params, x, y) -> Diagnosis:
     if others:
         return Diagnosis(name, "wrong_parameter", f"{name} gives ∂C/∂{others[0][2:]}, not ∂C/∂{param}: check the "
                          f"last factor, ∂z/∂{param}")
+    if param.startswith("W"):
+        k = int(param[1])
+        for j in (0, 1, 2, 3):
+            if j != k - 1 and close(value, _variant(params, x, y, inputs={k: j})[name]):
+                return Diagnosis(name, "wrong_layer", f"{name} ends with a{j}ᵀ, but the last factor is "
+                                 f"∂z{k}/∂W{k} = a{k - 1}, the activation coming into layer {k}")
     if value.shape != want.shape:
         if value.shape == want.shape[::-1] or close(value.T, want):
             return Diagnosis(name, "transpose", f"{name} has shape {value.shape} but {param} has shape {want.shape}: "
@@ -357,6 +369,10 @@ def diagnose(name: str, value, params, x, y) -> Diagnosis:
             if set(skip) <= set(layers) and close(value, _variant(params, x, y, skip_sigma=skip)[name]):
                 ks = " and ".join(f"σ'(z{k})" for k in skip)
                 return Diagnosis(name, "missing_sigma_prime", f"{name} is missing the factors {ks}")
+    for k in layers:
+        if close(value, _variant(params, x, y, sigma_not_prime=(k,))[name]):
+            return Diagnosis(name, "missing_sigma_prime", f"{name} takes σ(z{k}) where the chain rule needs its "
+                             f"derivative, σ'(z{k}) = d_sigma(z{k})")
     if close(value, _variant(params, x, y, no_dcost=True)[name]):
         return Diagnosis(name, "missing_chain_factor", f"{name} is missing the first factor of the chain, "
                          "∂C/∂a³ = 2(a³ - y)")

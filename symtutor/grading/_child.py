@@ -14,7 +14,7 @@ import signal
 import sys
 
 _write = os.write
-_RESULT_FD = int(os.environ["SYMTUTOR_RESULT_FD"])
+_RESULT_FD = -1  # set by main() from SYMTUTOR_RESULT_FD
 _dumps = json.dumps
 
 
@@ -40,6 +40,55 @@ def _limits(job):
         except (ValueError, OSError):
             pass
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long file write fails instead of killing
+
+
+def _seccomp():
+    """A kernel filter (x86-64 Linux): no fork, exec or sockets, and signals only to itself.
+
+    The audit hook refuses these too; the filter holds even against code that gets round the hook.
+    Threads stay allowed (clone with CLONE_THREAD).  Returns whether the filter is on.
+    """
+    import ctypes
+    import platform
+    import struct
+
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return False
+    pid = os.getpid()
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    # (code, jump-if-true label, jump-if-false label, k); labels are resolved below
+    prog = [
+        (ld, None, None, 4), (jeq, None, "allow", 0xC000003E),  # arch: x86-64 only
+        (ld, None, None, 0),
+        *[(jeq, "eperm", None, nr) for nr in (57, 58, 59, 322, 41, 42, 49, 53, 101, 310, 311)],
+        (jeq, "enosys", None, 435),  # clone3: the C library then uses clone, filtered next
+        (jeq, "clone", None, 56),
+        *[(jeq, "self", None, nr) for nr in (62, 200, 234)],  # kill, tkill, tgkill
+        (ret, None, None, allow),
+        ("clone", ld, None, None, 16), (jset, "allow", "eperm", 0x00010000),
+        ("self", ld, None, None, 16), (jeq, "allow", "eperm", pid),
+        ("allow", ret, None, None, allow), ("eperm", ret, None, None, eperm), ("enosys", ret, None, None, enosys),
+    ]
+    labels, rows = {}, []
+    for row in prog:
+        if isinstance(row[0], str):
+            labels[row[0]] = len(rows)
+            row = row[1:]
+        rows.append(row)
+    code = b""
+    for i, (op, jt, jf, k) in enumerate(rows):
+        t = labels[jt] - i - 1 if jt else 0
+        f = labels[jf] - i - 1 if jf else 0
+        code += struct.pack("HBBI", op, t, f, k)
+    buf = ctypes.create_string_buffer(code)
+    fprog = struct.pack("HxxxxxxQ", len(rows), ctypes.addressof(buf))
+    fbuf = ctypes.create_string_buffer(fprog)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        return False
+    return libc.prctl(22, 2, ctypes.addressof(fbuf), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
 
 
 def _no_more_processes():
@@ -236,7 +285,10 @@ def _strip_magics(source):
 
 
 def main():
+    global _RESULT_FD
     import time
+
+    _RESULT_FD = int(os.environ["SYMTUTOR_RESULT_FD"])
 
     clock = time.monotonic
     start = clock()
@@ -255,6 +307,9 @@ def main():
             pass
     np_module = np
     np_snapshot = dict(vars(np))
+    import builtins
+
+    builtins_snapshot = dict(vars(builtins))
 
     incidents = []
 
@@ -283,25 +338,34 @@ def main():
     ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None}
     read_roots = [p for p in sys.path if p and os.path.isabs(p)] + list(job.get("read_roots", ()))
     _no_more_processes()
+    try:
+        filtered = _seccomp()
+    except Exception:
+        filtered = False
+    if not filtered:
+        record("sandbox", "the kernel filter on processes and sockets is not available here; the audit hook stands alone")
     sys.addaudithook(_audit_hook(scratch, read_roots, record))
     signal.signal(signal.SIGALRM, _on_alarm)
     setitimer, ITIMER_REAL = signal.setitimer, signal.ITIMER_REAL
 
     deadline = float(job["notebook_seconds"])  # from the start of this process
+    budget = deadline
     for index, source in job["cells"]:
         left = deadline - (clock() - start)
         if left <= 0:
             _send({"kind": "cell", "index": index, "error": "skipped: the notebook's time ran out"})
             continue
+        _send({"kind": "start", "index": index})
         try:
             code = compile(_strip_magics(source), f"<cell {index}>", "exec")
-            setitimer(ITIMER_REAL, left)
+            budget = min(left, deadline * 0.4)  # one cell that loops leaves time for the cells after it
+            setitimer(ITIMER_REAL, budget)
             try:
                 exec(code, ns)
             finally:
                 setitimer(ITIMER_REAL, 0)
         except _Overtime:
-            _send({"kind": "cell", "index": index, "error": f"did not finish within {deadline:g} s; stopped"})
+            _send({"kind": "cell", "index": index, "error": f"did not finish within {budget:.3g} s; stopped"})
         except MemoryError:
             _send({"kind": "cell", "index": index, "error": "ran out of memory"})
         except SystemExit:
@@ -325,6 +389,11 @@ def main():
             ns[k] = np_module
     if changed:
         record("numpy", "the notebook changed numpy (" + ", ".join(changed[:5]) + "); it was restored before testing")
+    touched = sorted(k for k, v in builtins_snapshot.items() if vars(builtins).get(k) is not v)
+    for k in touched:
+        setattr(builtins, k, builtins_snapshot[k])
+    if touched:
+        record("sandbox", "the notebook changed Python's builtins (" + ", ".join(touched[:5]) + "); they were restored")
     flush_incidents()
 
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
@@ -379,6 +448,7 @@ def main():
         _send(result)
         flush_incidents()
     _send({"kind": "done"})
+    os._exit(0)  # no interpreter shutdown: threads the notebook started do not hold the process
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -267,7 +267,9 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             if isinstance(msg, dict):
                 messages.append(msg)
         stray_bytes = stray[0][1] if stray else 0
-        if status == "finished" and not any(m.get("kind") == "done" for m in messages):
+        if any(m.get("kind") == "done" for m in messages):
+            status = "finished"
+        elif status == "finished":
             status = "killed"
         return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds)
     finally:
@@ -330,8 +332,30 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         "iterations": iterations,
         "preload": _preload(cells),
     }
+    t0 = time.monotonic()
     run = _run_child(job, timeout=timeout)
-    return _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
+    skipped: list[tuple[int, str]] = []
+    # a cell that ends the process (os._exit, a crash in native code) is skipped and the notebook run again
+    while run.status == "killed" and len(skipped) < 2:
+        started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
+        left = timeout - (time.monotonic() - t0)
+        if not started or left < 2:
+            break
+        bad = started[-1]
+        skipped.append((bad, f"ended the notebook's process (exit status {run.returncode}); the notebook was run "
+                        "again without it"))
+        job = dict(job, cells=[[i, s] for i, s in job["cells"] if i != bad],
+                   notebook_seconds=left * 0.7, calls_seconds=left * 0.92, cpu_seconds=int(left) + 2)
+        run = _Run(run.messages, run.status, run.returncode, run.stray_bytes, run.seconds)
+        again = _run_child(job, timeout=left)
+        run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
+                   again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0)
+    grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
+    if skipped:
+        crash = [Incident("crash", f"cell {i} {why}") for i, why in skipped]
+        grade = replace(grade, incidents=tuple(crash) + grade.incidents,
+                        cell_errors=tuple(sorted(grade.cell_errors + tuple(skipped))))
+    return grade
 
 
 def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory) -> NotebookGrade:
