@@ -242,3 +242,31 @@ def test_daemonic_workers_are_refused_with_the_fix(quiz):
             _require_children()
     finally:
         proc._config["daemon"] = was
+
+
+def _die_once(marker: str, value: int) -> int:
+    """Kill this worker process the first time it is called for ``marker``."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), 9)
+    return value
+
+
+def _always_die(value: int) -> int:
+    os.kill(os.getpid(), 9)
+    return value
+
+
+def test_a_killed_local_worker_costs_a_retry_and_a_poisoned_task_only_itself(tmp_path):
+    from symtutor.grading import Task, run_tasks
+
+    store = Store(tmp_path / "s")
+    tasks = [Task(f"t{k}", _die_once if k == 3 else abs, ((str(tmp_path / "m"), k) if k == 3 else (-k,)))
+             for k in range(8)]
+    stats = run_tasks(tasks, store, workers=2, retries=2)
+    assert stats.ran == 8 and [store.load(f"t{k}") for k in range(8)] == list(range(8))
+    store2 = Store(tmp_path / "s2")
+    tasks = [Task("poison", _always_die, (1,))] + [Task(f"t{k}", abs, (-k,)) for k in range(5)]
+    with pytest.raises(GradingError, match="1 unit"):
+        run_tasks(tasks, store2, workers=2, retries=1)
+    assert [store2.load(f"t{k}") for k in range(5)] == list(range(5)) and not store2.has("poison")

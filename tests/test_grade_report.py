@@ -92,7 +92,9 @@ def test_the_report_is_self_contained(graded):
         assert attr not in text
     assert text.count("<svg") >= 3
     page = graded["out"] / "learners" / learner_file("l10")
-    assert "cos(x^2)" in page.read_text() and "symtutor practice --topic power_rule" not in page.read_text()
+    assert "Everything right" in page.read_text() and "symtutor practice --topic" not in page.read_text()
+    wrong = (graded["out"] / "learners" / learner_file("l13")).read_text()
+    assert "you wrote <code>cos(x^2)</code>" in wrong and "Right: power_rule-1-7" in wrong
     assert "symtutor practice --topic power_rule" in (graded["out"] / "learners" / learner_file("l01")).read_text()
 
 

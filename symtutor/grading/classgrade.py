@@ -79,6 +79,7 @@ class ClassGrade:
     out: str
     learners: int
     items: int
+    report: bool = True
     phases: tuple[tuple[str, float], ...] = ()
     """Seconds spent reading, grading, writing the results and writing the report."""
 
@@ -90,7 +91,8 @@ class ClassGrade:
             f"{self.learners} learners, {self.items} items; {self.distinct} distinct answers checked in "
             f"{self.partitions} partitions ({self.ran} run now, {self.reused} already done) on {self.where} "
             f"in {self.seconds:.1f} s",
-            f"written to {self.out}: attempts.csv, gradebook.csv, report.html, items.csv",
+            f"written to {self.out}: attempts.csv, gradebook.csv"
+            + (", report.html, items.csv, wrong_answers.csv, topics.csv, learners/" if self.report else ""),
         ]
         return "\n".join(lines)
 
@@ -305,7 +307,7 @@ def grade_class(
     result = ClassGrade(
         rows=data.rows, graded=len(graded), errors=len(errors), distinct=len(verdicts), partitions=len(tasks),
         ran=stats.ran, reused=stats.reused, seconds=stats.seconds, where=stats.where, out=str(out),
-        learners=len(book), items=len(order),
+        learners=len(book), items=len(order), report=report,
         phases=tuple((name, round(t - clock[k][1], 3)) for k, (name, t) in enumerate(clock[1:])),
     )
     with open(out / ".summary.json.tmp", "w", encoding="utf-8") as fh:

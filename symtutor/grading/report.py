@@ -429,14 +429,13 @@ def _learner_pages(graded, exercises, folder: Path, order, descriptions) -> None
             body.append("</ol>")
         else:
             body.append("<p>Everything right: well done.</p>")
-        body.append("<h2>Every item</h2><table><tr><th>item</th><th>your answer</th><th>verdict</th></tr>")
-        for item in order:
-            g = items.get(item)
-            if g is None:
-                body.append(f"<tr><td>{_e(item)}</td><td>–</td><td>not attempted</td></tr>")
-            else:
-                body.append(f"<tr><td>{_e(item)}</td><td><code>{_e(g.answer)}</code></td><td>{_e(g.status)}</td></tr>")
-        body.append('</table><p><a href="../report.html">Class report</a></p>')
+        right = [item for item in order if item in items and items[item].score >= 1]
+        missing = [item for item in order if item not in items]
+        if right:
+            body.append(f"<p>Right: {_e(', '.join(right))}.</p>")
+        if missing:
+            body.append(f"<p>Not attempted: {_e(', '.join(missing))}.</p>")
+        body.append('<p><a href="../report.html">Class report</a></p>')
         pages[folder / learner_file(learner)] = _page(f"{learner}: what to practise", "\n".join(body))
     # opening thousands of files is slow on some file systems: a few threads wait on them at once
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -16,6 +16,7 @@ scheduler reschedules them (and ``retries`` covers a task that raises).
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import json
 import multiprocessing as mp
 import os
@@ -179,27 +180,53 @@ def _pool(n: int) -> cf.ProcessPoolExecutor:
 
 
 def _run_local(todo: list[Task], n: int, retries: int, finished) -> list:
+    """Run the tasks on a local pool; a task in flight when a worker died is run again alone, and blamed
+    (its retries counted) only if its worker dies while it runs alone."""
     failures: dict[str, int] = {}
     failed: list = []
     waiting = list(todo)
+    suspects: list[Task] = []
     pool = _pool(n)
     running: dict = {}
+
+    def blame(task: Task, why: str) -> None:
+        failures[task.key] = failures.get(task.key, 0) + 1
+        if failures[task.key] > retries:
+            failed.append((task, why))
+        else:
+            suspects.append(task)
+
     try:
-        while waiting or running:
-            # keep a few tasks per worker in flight, so a restart resubmits little
-            while waiting and len(running) < 2 * n:
-                task = waiting.pop(0)
-                running[pool.submit(task.fn, *task.args)] = task
+        while waiting or suspects or running:
+            try:
+                if suspects:
+                    if not running:
+                        fut = pool.submit(suspects[0].fn, *suspects[0].args)
+                        running[fut] = suspects.pop(0)
+                else:
+                    # a few tasks per worker in flight, so that a restart resubmits little
+                    while waiting and len(running) < 2 * n:
+                        fut = pool.submit(waiting[0].fn, *waiting[0].args)
+                        running[fut] = waiting.pop(0)
+            except BrokenProcessPool:  # a worker died before this submission: the pool cannot take it
+                suspects.extend(running.values())
+                running.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = _pool(n)
+                continue
+            alone = len(running) == 1
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             broken = False
             for fut in done:
                 task = running.pop(fut)
                 try:
                     result = fut.result()
-                except cf.process.BrokenProcessPool:
+                except BrokenProcessPool:
                     broken = True
-                    waiting.insert(0, task)
-                    failures[task.key] = failures.get(task.key, 0) + 1
+                    if alone:
+                        blame(task, "its worker process died")
+                    else:
+                        suspects.append(task)
                     continue
                 except GradingError:
                     raise
@@ -212,16 +239,10 @@ def _run_local(todo: list[Task], n: int, retries: int, finished) -> list:
                     continue
                 finished(task, result)
             if broken:
-                # a worker died: every task in flight is lost with the pool; run them again on a new one
-                for fut, task in running.items():
-                    waiting.insert(0, task)
-                    failures[task.key] = failures.get(task.key, 0) + 1
+                # a worker died: the tasks still in flight went with the pool; each runs again alone
+                suspects.extend(running.values())
                 running.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
-                for task in list(waiting):
-                    if failures.get(task.key, 0) > retries:
-                        waiting.remove(task)
-                        failed.append((task, "its worker process died"))
                 pool = _pool(n)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
