@@ -204,7 +204,16 @@ def _key(exercise: Exercise, answers, timeout: float) -> str:
 
 
 def plan(attempts, exercises: dict[str, Exercise], *, timeout: float = 1.0, chunk: int = 2000) -> list[Task]:
-    """The partitions: per item, its distinct answers (sorted), in chunks of at most ``chunk``."""
+    """The partitions: per item, its distinct answers (sorted), in chunks of at most ``chunk``.
+
+    Examples:
+        >>> from symtutor import generate
+        >>> from symtutor.grading.attempts import Attempt
+        >>> ex = {"p": generate("power_rule", seed=1)}
+        >>> rows = [Attempt(2, "a", "p", "x"), Attempt(3, "b", "p", "x"), Attempt(4, "c", "p", "2x")]
+        >>> [(len(t.args[1]), t.size) for t in plan(rows, ex)]
+        [(2, 3)]
+    """
     distinct: dict[str, dict[str, int]] = defaultdict(dict)
     by_id: dict[str, Exercise] = {}
     for a in attempts:

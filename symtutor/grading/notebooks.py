@@ -24,7 +24,16 @@ __all__ = ["grade_notebook_files", "notebook_files"]
 
 
 def notebook_files(paths: Iterable) -> list[Path]:
-    """The notebooks named by ``paths``: a folder stands for the ``*.ipynb`` files in it (sorted)."""
+    """The notebooks named by ``paths``: a folder stands for the ``*.ipynb`` files in it (sorted).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> for name in ("b.ipynb", "a.ipynb", "notes.txt"):
+        ...     _ = (d / name).write_text("{}")
+        >>> [p.name for p in notebook_files([d])]
+        ['a.ipynb', 'b.ipynb']
+    """
     files: list[Path] = []
     for p in paths:
         p = Path(p)

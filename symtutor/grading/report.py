@@ -158,7 +158,18 @@ def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
 
 
 def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str], *, best=None) -> list[ItemStats]:
-    """Facility, discrimination, diagnosis shares and grouped wrong answers for each item in ``order``."""
+    """Facility, discrimination, diagnosis shares and grouped wrong answers for each item in ``order``.
+
+    Examples:
+        >>> from symtutor import generate
+        >>> from symtutor.grading.classgrade import Graded
+        >>> ex = {"p": generate("power_rule", seed=1)}
+        >>> g = [Graded(2, "a", "p", "", "correct", 1.0, None, "", "", None),
+        ...      Graded(3, "b", "p", "", "incorrect", 0.0, "sign_error", "", "", None)]
+        >>> s = item_stats(g, ex, ["p"])[0]
+        >>> s.facility, s.diagnoses
+        (0.5, (('sign_error', 0.5),))
+    """
     best = _best(graded) if best is None else best
     totals = {learner: sum(s.values()) for learner, s in best.items()}
     by_item: dict[str, list] = defaultdict(list)
@@ -310,6 +321,15 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
     """Write ``report.html``, ``items.csv``, ``wrong_answers.csv``, ``topics.csv`` and ``learners/*.html`` to ``out``.
 
     Returns the path of ``report.html``.
+
+    Examples:
+        >>> import tempfile
+        >>> from symtutor import generate
+        >>> from symtutor.grading.classgrade import Graded
+        >>> ex = {"p": generate("power_rule", seed=1)}
+        >>> g = [Graded(2, "ann", "p", "x", "incorrect", 0.0, None, "Not right.", "x", (1.0,))]
+        >>> write_report(g, ex, tempfile.mkdtemp(), order=["p"]).name
+        'report.html'
     """
     out = Path(out)
     best = _best(graded)
