@@ -270,3 +270,15 @@ def test_a_killed_local_worker_costs_a_retry_and_a_poisoned_task_only_itself(tmp
     with pytest.raises(GradingError, match="1 unit"):
         run_tasks(tasks, store2, workers=2, retries=1)
     assert [store2.load(f"t{k}") for k in range(5)] == list(range(5)) and not store2.has("poison")
+
+
+def test_column_aliases_and_items_by_position(quiz, tmp_path):
+    from symtutor.grading.attempts import resolve_items
+
+    f = tmp_path / "a.csv"
+    f.write_bytes(b"Student,Question,Response,extra\nann,2,x,1\nbob,chain,\xff,2\n")
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.item, x.answer) for x in a.attempts] == [(2, "ann", "2", "x")]
+    assert [(e.line, e.reason) for e in a.errors] == [(3, "the row holds bytes that are not UTF-8 text")]
+    found, unknown = resolve_items(["2", "9", "chain"], quiz["set"])
+    assert found["2"].id == "jacobian-1-1" and found["chain"].id == "chain" and "9" in unknown

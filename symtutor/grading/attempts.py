@@ -77,7 +77,8 @@ def read_attempts(path) -> Attempts:
     """Read a class's attempts from a CSV, JSONL or Parquet file.
 
     Columns ``learner``, ``item`` and ``answer`` are needed (or ``topic``,
-    ``difficulty`` and ``seed`` in place of ``item``).  A row with a missing or
+    ``difficulty`` and ``seed`` in place of ``item``; ``student``, ``question``
+    and ``response`` are read as the same).  A row with a missing or
     empty field, a field too long, bytes that are not UTF-8 or JSON that does
     not read is returned among ``errors`` with its line.
 
@@ -124,9 +125,16 @@ def _row(line: int, fields: Mapping, raw: str) -> Attempt | RowError:
     return Attempt(line, learner.strip(), item.strip(), answer)
 
 
+_ALIASES = {"student": "learner", "learner_id": "learner", "user": "learner", "user_id": "learner",
+            "question": "item", "exercise": "item", "item_id": "item", "response": "answer"}
+
+
 def _columns(header: list[str], where: str) -> dict[str, int]:
     names = [h.strip().lower().lstrip("\ufeff") for h in header]
     cols = {n: i for i, n in enumerate(names) if n}
+    for alias, name in _ALIASES.items():
+        if alias in cols and name not in cols:
+            cols[name] = cols[alias]
     missing = [c for c in ("learner", "answer") if c not in cols]
     if "item" not in cols and not all(k in cols for k in ("topic", "difficulty", "seed")):
         missing.insert(1, "item")
@@ -299,7 +307,7 @@ def load_set(name) -> ExerciseSet:
 def resolve_items(names: Iterable[str], exercise_set: ExerciseSet | None = None) -> tuple[dict[str, Exercise], dict[str, str]]:
     """The exercise each item name stands for, and why the others stand for none.
 
-    A name is the id of an exercise in ``exercise_set``, or ``topic-difficulty-seed``.
+    A name is the id of an exercise in ``exercise_set`` (or its position, from 1), or ``topic-difficulty-seed``.
 
     Examples:
         >>> found, unknown = resolve_items(["power_rule-1-7", "nothing"])
@@ -312,6 +320,9 @@ def resolve_items(names: Iterable[str], exercise_set: ExerciseSet | None = None)
     for name in dict.fromkeys(names):
         if name in by_id:
             found[name] = by_id[name]
+            continue
+        if exercise_set is not None and name.isdigit() and 1 <= int(name) <= len(exercise_set.items):
+            found[name] = exercise_set.items[int(name) - 1]  # the set's n-th exercise
             continue
         m = _GENERATED_ID.match(name)
         if m:
