@@ -301,17 +301,20 @@ def grade_class(
         graded.append(Graded(a.line, a.learner, a.item, a.answer, v[0], float(v[1]), v[2], v[3], v[4],
                              None if v[5] is None else tuple(v[5])))
     _check_counts(data.rows, graded, errors)
+    order = _item_order(exercises, exercise_set)
+    if report:
+        from .report import start_learner_pages, write_report
+
+        pages_written = start_learner_pages(graded, exercises, out, order=order)  # beside the writing below
     _write_attempts(out / "attempts.csv", graded, exercises)
     write_csv(out / "errors.csv", ["line", "reason", "text"], ((e.line, e.reason, e.text) for e in errors))
-    order = _item_order(exercises, exercise_set)
     book = gradebook(graded, order)
     write_csv(out / "gradebook.csv", ["learner", *order, "total", "out_of", "percent"], book)
     clock.append(("write", time.perf_counter()))
     if report:
-        from .report import write_report
-
         write_report(graded, exercises, out, order=order, title=f"Class report: {Path(path).name}",
-                     errors=errors)
+                     errors=errors, write_pages=False)
+        pages_written()
     clock.append(("report", time.perf_counter()))
     result = ClassGrade(
         rows=data.rows, graded=len(graded), errors=len(errors), distinct=len(verdicts), partitions=len(tasks),

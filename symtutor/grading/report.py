@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import multiprocessing as mp
 import re
+import warnings
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +29,7 @@ from ..exercises.core import Exercise, topics
 from .attempts import write_csv
 
 __all__ = ["ItemStats", "WrongAnswer", "item_stats", "wrong_answers", "topic_mastery", "write_report",
-           "discrimination"]
+           "start_learner_pages", "discrimination"]
 
 _LABELS = {
     "chain_rule_inner_missing": "dropped the chain rule's inner factor",
@@ -317,7 +319,7 @@ def _wrong_sentence(w: WrongAnswer) -> str:
 
 
 def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence[str], title: str = "Class report",
-                 errors=(), learner_pages: bool = True) -> Path:
+                 errors=(), learner_pages: bool = True, write_pages: bool = True) -> Path:
     """Write ``report.html``, ``items.csv``, ``wrong_answers.csv``, ``topics.csv`` and ``learners/*.html`` to ``out``.
 
     Returns the path of ``report.html``.
@@ -405,9 +407,51 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
         body.append("</p>")
     path = out / "report.html"
     _atomic_text(path, _page(title, "\n".join(body)))
-    if learner_pages:
+    if learner_pages and write_pages:
         _learner_pages(graded, exercises, out / "learners", order, descriptions)
     return path
+
+
+def start_learner_pages(graded, exercises: dict[str, Exercise], out, *, order: Sequence[str]) -> Callable[[], None]:
+    """Start writing the learners' pages (``out/learners/``) in a forked process, beside the caller's own work.
+
+    Returns a function that waits for them; where no process could be forked, or it failed, that function
+    writes them itself.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from symtutor import generate
+        >>> from symtutor.grading.classgrade import Graded
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> g = [Graded(2, "ann", "p", "x", "incorrect", 0.0, None, "Not right.", "x", None)]
+        >>> wait = start_learner_pages(g, {"p": generate("power_rule", seed=1)}, d, order=["p"])
+        >>> wait(); [p.name for p in (d / "learners").iterdir()]
+        ['ann-49915e0d.html']
+    """
+    folder = Path(out) / "learners"
+    descriptions = topics()
+
+    def inline() -> None:
+        _learner_pages(graded, exercises, folder, order, descriptions)
+
+    if "fork" not in mp.get_all_start_methods():  # pragma: no cover - not Linux or macOS
+        return inline
+    try:
+        with warnings.catch_warnings():
+            # the child only formats and writes files; it shares nothing with the parent's threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc = mp.get_context("fork").Process(target=_learner_pages,
+                                                  args=(graded, exercises, folder, order, descriptions), daemon=True)
+            proc.start()
+    except (AssertionError, OSError):  # a daemonic caller, or no processes left: write them here
+        return inline
+
+    def wait() -> None:
+        proc.join()
+        if proc.exitcode != 0:
+            inline()
+
+    return wait
 
 
 def _atomic_text(path: Path, text: str) -> None:
