@@ -452,4 +452,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MemoryError:
+        os._exit(86)  # the parent reads this status as "out of memory"

@@ -205,6 +205,12 @@ class _Run:
     returncode: int | None
     stray_bytes: int
     seconds: float
+    stray_head: bytes = b""
+
+    @property
+    def out_of_memory(self) -> bool:
+        rc = self.returncode
+        return rc == 86 or rc == -9 or b"Memory allocation" in self.stray_head or b"MemoryError" in self.stray_head
 
 
 def _run_child(job: dict, *, timeout: float) -> _Run:
@@ -271,7 +277,7 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             status = "finished"
         elif status == "finished":
             status = "killed"
-        return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds)
+        return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds, stray[0][0] if stray else b"")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -336,7 +342,7 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     run = _run_child(job, timeout=timeout)
     skipped: list[tuple[int, str]] = []
     # a cell that ends the process (os._exit, a crash in native code) is skipped and the notebook run again
-    while run.status == "killed" and len(skipped) < 2:
+    while run.status == "killed" and len(skipped) < 2 and not run.out_of_memory:
         started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
         left = timeout - (time.monotonic() - t0)
         if not started or left < 2:
@@ -346,10 +352,9 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
                         "again without it"))
         job = dict(job, cells=[[i, s] for i, s in job["cells"] if i != bad],
                    notebook_seconds=left * 0.7, calls_seconds=left * 0.92, cpu_seconds=int(left) + 2)
-        run = _Run(run.messages, run.status, run.returncode, run.stray_bytes, run.seconds)
         again = _run_child(job, timeout=left)
         run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
-                   again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0)
+                   again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0, again.stray_head)
     grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
     if skipped:
         crash = [Incident("crash", f"cell {i} {why}") for i, why in skipped]
@@ -371,15 +376,18 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         elif kind == "result" and isinstance(m.get("call"), int):
             results[m["call"]] = m
     status = "graded"
+    started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
+    finished = {m.get("index") for m in run.messages if m.get("kind") == "cell"}
     if run.status == "timed_out":
         status = "timed_out"
-        incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s"))
+        where = f" (in cell {started[-1]})" if started and started[-1] not in finished else ""
+        incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s{where}"))
     elif run.status == "killed":
         rc = run.returncode
         if rc is not None and rc < 0 and -rc == 24:
             status = "timed_out"
             incidents.append(Incident("cpu", "the notebook used up its CPU time and was stopped"))
-        elif rc is not None and rc < 0 and -rc == 9 or any(e.endswith("ran out of memory") for _, e in cell_errors):
+        elif run.out_of_memory:
             status = "out_of_memory"
             incidents.append(Incident("memory", f"the notebook was stopped: it needed more than {memory} MB"))
         else:
