@@ -261,6 +261,7 @@ def test_a_notebook_that_will_not_be_stopped_times_out(tmp_path):
     assert {f.mistake for f in g.functions} == {"untested"}
     assert g.seconds < 10
     assert any(i.kind in ("timeout", "cpu") for i in g.incidents)
+    assert "the notebook was stopped after 4 s (in cell 2)" in {i.detail for i in g.incidents}, g.text()
 
 
 def test_memory_hogs_and_crashes_are_reported(tmp_path):

@@ -377,10 +377,10 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
             results[m["call"]] = m
     status = "graded"
     started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
-    finished = {m.get("index") for m in run.messages if m.get("kind") == "cell"}
+    testing = any(m.get("kind") == "calls" for m in run.messages)
     if run.status == "timed_out":
         status = "timed_out"
-        where = f" (in cell {started[-1]})" if started and started[-1] not in finished else ""
+        where = " (testing the functions)" if testing else f" (in cell {started[-1]})" if started else ""
         incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s{where}"))
     elif run.status == "killed":
         rc = run.returncode
