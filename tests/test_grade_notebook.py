@@ -332,3 +332,22 @@ def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
     )
     done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr
+
+
+def test_the_progress_bar_draws_on_a_terminal():
+    import io
+
+    from symtutor.grading.command import _Bar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    bar = _Bar(stream)
+    for k in (1, 2, 3, 4):
+        bar(k, 4, None)
+    assert stream.getvalue().endswith("grading [##############################] 4/4\n")
+    quiet = io.StringIO()
+    _Bar(quiet)(1, 4, None)
+    assert quiet.getvalue() == ""
