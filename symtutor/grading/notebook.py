@@ -118,6 +118,25 @@ class NotebookGrade:
         d["cell_errors"] = [{"cell": i, "error": e} for i, e in self.cell_errors]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> NotebookGrade:
+        """The grade back from its JSON form (``from_dict(g.to_dict()) == g``).
+
+        Examples:
+            >>> g = NotebookGrade("n.ipynb", "heights", 0.0, 1.0, (FunctionGrade("dfdmu", 0.0, 1.0, "sign", "m", 3, 4),),
+            ...                   "0 of 1", "graded", (Incident("file", "x"),), ((2, "boom"),), 1.5)
+            >>> NotebookGrade.from_dict(g.to_dict()) == g
+            True
+        """
+        if d.get("schema_version") != SCHEMA_VERSION:
+            raise InvalidArgumentError(f"schema_version {d.get('schema_version')!r} is not {SCHEMA_VERSION}")
+        return cls(
+            d["notebook"], d["assignment"], float(d["score"]), float(d["max_score"]),
+            tuple(FunctionGrade(**f) for f in d["functions"]), d["message"], d["status"],
+            tuple(Incident(**i) for i in d["incidents"]),
+            tuple((int(c["cell"]), str(c["error"])) for c in d["cell_errors"]), float(d["seconds"]),
+        )
+
     def text(self) -> str:
         """The grade as plain sentences, one function a line."""
         lines = [f"{self.notebook}: {_fmt(self.score)}/{_fmt(self.max_score)} ({self.assignment}) - {self.message}"]
