@@ -210,6 +210,8 @@ HOSTILE = [
     "for i in range(10**6):\n    print('x' * 1000)",
     "import os\nos.chdir('/')\nopen('tmp/owned', 'w')",
     "open('scratch-file.txt', 'w').write('mine')\nimport os\nos.remove('scratch-file.txt')",
+    "with open('big', 'wb') as fh:\n    for i in range(64):\n        fh.write(b'x' * 2**20)",
+    "for i in range(1000):\n    open(f'fill{{i}}', 'wb').write(b'x' * 2**20)",
 ]
 
 
@@ -243,7 +245,9 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
     assert victim.read_text() == "precious" and not outside.exists() and not connected
     kinds = {i.kind for i in g.incidents}
     assert {"file", "process", "network", "native", "numpy", "output", "sandbox"} <= kinds, g.text()
-    assert len(g.cell_errors) >= 11
+    assert len(g.cell_errors) >= 13
+    errors = "\n".join(e for _, e in g.cell_errors)
+    assert "writing more than 100 files" in errors and "File too large" in errors, errors
     assert not any("scratch-file" in e for _, e in g.cell_errors)  # its own folder is its own
     jsonschema.validate(g.to_dict(), schema())
 

@@ -160,6 +160,8 @@ def _audit_hook(scratch, read_roots, record):
         except _type_error:
             return "?"
 
+    written, max_files = [0], 100  # with RLIMIT_FSIZE, a bound on what the notebook can put on disk
+
     def refuse(kind, detail):
         record(kind, detail)
         raise perm(f"{detail}: not allowed while grading")
@@ -186,6 +188,10 @@ def _audit_hook(scratch, read_roots, record):
             flags = args[2] if _len(args) > 2 and _isinstance(args[2], _int) else 0
             writing = _any(c in mode for c in "wax+") or flags & 0o3 or flags & 0o100 or flags & 0o1000
             if inside(path, scratch):
+                if writing:
+                    written[0] += 1
+                    if written[0] > max_files:
+                        refuse("file", f"writing more than {max_files} files")
                 return
             if not writing and (path in ("/dev/null", "/dev/urandom") or _any(inside(path, r) for r in roots)):
                 return

@@ -349,7 +349,7 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         "calls": calls,
         "memory_bytes": memory * 2**20,
         "cpu_seconds": int(timeout) + 2,
-        "file_bytes": 16 * 2**20,
+        "file_bytes": 8 * 2**20,
         "output_chars": _OUTPUT_CHARS,
         "notebook_seconds": timeout * 0.7,
         "calls_seconds": timeout * 0.92,
