@@ -206,7 +206,7 @@ HOSTILE = [
     "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', {port}))",
     "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{port}/')",
     "import ctypes\nctypes.CDLL(None).unlink({victim!r}.encode())",
-    "import numpy\nnumpy.sum = lambda *a, **k: 0.0\nnumpy.cosh = numpy.sinh",
+    "import numpy\nnumpy.sum = lambda *a, **k: 0.0\nnumpy.exp = numpy.sin\nnumpy.linalg.norm = None\nnp = None",
     "for i in range(10**6):\n    print('x' * 1000)",
     "import os\nos.chdir('/')\nopen('tmp/owned', 'w')",
     "open('scratch-file.txt', 'w').write('mine')\nimport os\nos.remove('scratch-file.txt')",
@@ -249,6 +249,8 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
     errors = "\n".join(e for _, e in g.cell_errors)
     assert "writing more than 100 files" in errors and "File too large" in errors, errors
     assert not any("scratch-file" in e for _, e in g.cell_errors)  # its own folder is its own
+    numpy_note = next(i.detail for i in g.incidents if i.kind == "numpy")
+    assert "np.exp" in numpy_note and "np.linalg.norm" in numpy_note and "the name np" in numpy_note
     jsonschema.validate(g.to_dict(), schema())
 
 

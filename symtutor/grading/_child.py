@@ -312,7 +312,8 @@ def main():
         except Exception:
             pass
     np_module = np
-    np_snapshot = dict(vars(np))
+    np_parts = [np, np.linalg, np.random, np.fft]
+    np_snapshots = [dict(vars(m)) for m in np_parts]
     import builtins
 
     builtins_snapshot = dict(vars(builtins))
@@ -381,11 +382,17 @@ def main():
         flush_incidents()
 
     # undo what the notebook did to numpy before the graded functions run
-    changed = sorted(k for k, v in vars(np_module).items() if np_snapshot.get(k, v) is not v)
-    changed += sorted(k for k in np_snapshot if k not in vars(np_module))
-    for k in changed:
-        if k in np_snapshot:
-            setattr(np_module, k, np_snapshot[k])
+    changed = []
+    for part, snapshot in zip(np_parts, np_snapshots):
+        prefix = part.__name__.replace("numpy", "np")
+        now = vars(part)
+        names = sorted(k for k, v in snapshot.items() if now.get(k) is not v)
+        for k in names:
+            setattr(part, k, snapshot[k])
+        names += sorted(k for k in list(now) if k not in snapshot)
+        for k in [k for k in list(now) if k not in snapshot]:
+            delattr(part, k)
+        changed += [f"{prefix}.{k}" for k in names]
     if sys.modules.get("numpy") is not np_module:
         changed.append("the module itself")
         sys.modules["numpy"] = np_module
