@@ -178,6 +178,15 @@ def test_hard_coded_results_fail_on_the_hidden_cases(tmp_path):
     assert all(f.cases_passed == 1 for f in g.functions)
 
 
+def test_symtutors_own_answers_are_out_of_reach(tmp_path):
+    borrowed = "from symtutor.assignments import heights as h\n" \
+        "def steepest_step(x, y, mu, sig, aggression):\n    return h.steepest_step(x, y, mu, sig, aggression)"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H.split("def steepest_step")[0], borrowed), "heights",
+                       timeout=40)
+    assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
+    assert "symtutor's own steepest_step is not available" in g.functions[2].message
+
+
 def test_heights_right_wrong_and_the_other_step_convention(tmp_path):
     wrong = '''
 def dfdmu(x, mu, sig):
@@ -208,6 +217,7 @@ HOSTILE = [
     "import ctypes\nctypes.CDLL(None).unlink({victim!r}.encode())",
     "import numpy\nnumpy.sum = lambda *a, **k: 0.0\nnumpy.exp = numpy.sin\nnumpy.linalg.norm = None\nnp = None",
     "for i in range(10**6):\n    print('x' * 1000)",
+    "import os\nfor i in range(200):\n    os.write(1, b'y' * 65536)",
     "import os\nos.chdir('/')\nopen('tmp/owned', 'w')",
     "open('scratch-file.txt', 'w').write('mine')\nimport os\nos.remove('scratch-file.txt')",
     "with open('big', 'wb') as fh:\n    for i in range(64):\n        fh.write(b'x' * 2**20)",
@@ -249,6 +259,7 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
     errors = "\n".join(e for _, e in g.cell_errors)
     assert "writing more than 100 files" in errors and "File too large" in errors, errors
     assert not any("scratch-file" in e for _, e in g.cell_errors)  # its own folder is its own
+    assert "13,107,200 bytes straight to its output" in g.text()
     numpy_note = next(i.detail for i in g.incidents if i.kind == "numpy")
     assert "np.exp" in numpy_note and "np.linalg.norm" in numpy_note and "the name np" in numpy_note
     jsonschema.validate(g.to_dict(), schema())
