@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from symtutor.cli import main
-from symtutor.grading import NotebookGrade, grade_notebook, grade_notebooks, schema
+from symtutor.grading import MISTAKES, NotebookGrade, grade_notebook, grade_notebooks, schema
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -153,6 +153,11 @@ def test_right_answers_in_two_styles_get_full_marks_and_valid_json(tmp_path):
     jsonschema.validate(g.to_dict(), schema())
     other = grade_notebook(notebook(tmp_path, GIVEN_BP, RIGHT_BP_OTHER_STYLE, name="b.ipynb"), "backprop", timeout=40)
     assert other.score == 4, other.text()
+
+
+def test_the_schema_names_every_mistake():
+    enum = schema()["properties"]["functions"]["items"]["properties"]["mistake"]["oneOf"][1]["enum"]
+    assert sorted(enum) == sorted(MISTAKES)
 
 
 def test_each_wrong_jacobian_is_named(tmp_path):

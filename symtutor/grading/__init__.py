@@ -2,6 +2,7 @@
 
 from .notebook import (
     ASSIGNMENTS,
+    MISTAKES,
     SCHEMA_VERSION,
     FunctionGrade,
     Incident,
@@ -14,6 +15,7 @@ from .notebook import (
 
 __all__ = [
     "ASSIGNMENTS",
+    "MISTAKES",
     "SCHEMA_VERSION",
     "FunctionGrade",
     "Incident",

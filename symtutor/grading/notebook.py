@@ -28,11 +28,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..assignments._learner import MISTAKES
 from ..errors import InvalidArgumentError
 
 __all__ = [
     "SCHEMA_VERSION",
     "ASSIGNMENTS",
+    "MISTAKES",
     "FunctionGrade",
     "Incident",
     "NotebookGrade",
@@ -57,8 +59,7 @@ _RESULT_BYTES = 16 * 2**20
 class FunctionGrade:
     """The mark of one graded function: ``score`` out of ``max_score``, the named mistake and a message.
 
-    ``mistake`` is ``None`` when the function is right, else one of the tags of
-    ``symtutor.assignments.backprop.MISTAKES`` (``"sign"``, ``"transpose"``, ``"shape"``, ``"constant_factor"``,
+    ``mistake`` is ``None`` when the function is right, else one of the tags of ``MISTAKES`` (``"sign"``, ``"transpose"``, ``"shape"``, ``"constant_factor"``,
     ``"missing_sigma_prime"``, ``"missing_chain_factor"``, ``"wrong_parameter"``, ``"hard_coded"``,
     ``"not_written"``, ``"missing"``, ``"raised"``, ...).
     """
