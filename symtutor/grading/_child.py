@@ -228,6 +228,13 @@ def _audit_hook(scratch, read_roots, record):
     return hook
 
 
+class _NoShell:
+    """get_ipython() for a notebook run as plain Python: every magic is a no-op."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
 def _withheld(name):
     def withheld(*args, **kwargs):
         raise PermissionError(f"symtutor's own {name} is not available to a graded function")
@@ -349,7 +356,8 @@ def main():
     sys.modules.pop("_posixsubprocess", None)
     if "subprocess" in sys.modules:
         sys.modules["subprocess"]._posixsubprocess = None
-    ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None}
+    ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None,
+          "get_ipython": lambda: _NoShell()}
     read_roots = [p for p in sys.path if p and os.path.isabs(p)] + list(job.get("read_roots", ()))
     _no_more_processes()
     try:
@@ -393,12 +401,9 @@ def main():
     for part, snapshot in zip(np_parts, np_snapshots):
         prefix = part.__name__.replace("numpy", "np")
         now = vars(part)
-        names = sorted(k for k, v in snapshot.items() if now.get(k) is not v)
+        names = sorted(k for k, v in snapshot.items() if now.get(k) is not v)  # replaced or deleted
         for k in names:
             setattr(part, k, snapshot[k])
-        names += sorted(k for k in list(now) if k not in snapshot)
-        for k in [k for k in list(now) if k not in snapshot]:
-            delattr(part, k)
         changed += [f"{prefix}.{k}" for k in names]
     if sys.modules.get("numpy") is not np_module:
         changed.append("the module itself")

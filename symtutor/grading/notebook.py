@@ -175,12 +175,14 @@ def _code_cells(path: Path) -> list[tuple[int, str]]:
     if size > 20 * 2**20:
         raise ValueError(f"the file is {size / 2**20:.0f} MB; a notebook to grade may be at most 20 MB")
     data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("worksheets"), list):  # nbformat 3
+        data = {"cells": [c for w in data["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]}
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise ValueError("not a Jupyter notebook: there is no list of cells")
     cells = []
     for i, cell in enumerate(data["cells"]):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            src = cell.get("source", "")
+            src = cell.get("source", cell.get("input", ""))
             src = "".join(src) if isinstance(src, list) else src
             if not isinstance(src, str):
                 raise ValueError(f"cell {i} has no text")
@@ -245,7 +247,7 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             "TMPDIR": scratch,
             "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": scratch,
+            "MPLCONFIGDIR": job.get("mpl_dir") or scratch,
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
@@ -315,6 +317,19 @@ def _assignment(name: str):
     return module
 
 
+@lru_cache(maxsize=1)
+def _mpl_dir() -> str | None:
+    """A folder of its own for Matplotlib's font cache, kept between runs (written before the audit hook only)."""
+    try:
+        import platformdirs
+
+        path = Path(platformdirs.user_cache_dir("symtutor")) / "grading-matplotlib"
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return str(path)
+    except OSError:
+        return None
+
+
 def _preload(cells) -> list[str]:
     """The modules to import before the audit hook is on, for those the notebook names (their setup reads files)."""
     text = "\n".join(s for _, s in cells)
@@ -358,6 +373,8 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         "iterations": iterations,
         "preload": _preload(cells),
     }
+    if any(name.startswith("matplotlib") for name in job["preload"]):
+        job["mpl_dir"] = _mpl_dir()
     t0 = time.monotonic()
     run = _run_child(job, timeout=timeout)
     skipped: list[tuple[int, str]] = []
