@@ -160,6 +160,23 @@ def test_the_schema_names_every_mistake():
     assert sorted(enum) == sorted(MISTAKES)
 
 
+def test_a_notebook_in_the_courses_own_layout_grades(tmp_path):
+    course = [
+        '%run "readonly/BackpropModule.ipynb"',
+        "# PACKAGE\nimport numpy as np\nimport matplotlib.pyplot as plt",
+        "sigma = lambda z : 1 / (1 + np.exp(-z))\nd_sigma = lambda z : np.cosh(z/2)**(-2) / 4\n"
+        "def reset_network (n1 = 6, n2 = 7, random=np.random) :\n    global W1, W2, W3, b1, b2, b3\n"
+        "    W1 = random.randn(n1, 1) / 2\n    W2 = random.randn(n2, n1) / 2\n    W3 = random.randn(2, n2) / 2\n"
+        "    b1 = random.randn(n1, 1) / 2\n    b2 = random.randn(n2, 1) / 2\n    b3 = random.randn(2, 1) / 2\n"
+        + GIVEN_BP.split("b1, b2, b3 = rng")[1].split("\n", 1)[1],
+        "# GRADED FUNCTION\n" + RIGHT_BP,
+        "x, y = training_data()\nreset_network()\nplot_training(x, y, iterations=50000, aggression=7, noise=1)",
+    ]
+    g = grade_notebook(notebook(tmp_path, *course), "backprop", timeout=40)
+    assert g.score == 4, g.text()
+    assert g.cell_errors == ((4, "NameError: name 'training_data' is not defined"),)
+
+
 def test_each_wrong_jacobian_is_named(tmp_path):
     g = grade_notebook(notebook(tmp_path, GIVEN_BP, WRONG_BP), "backprop", timeout=40)
     assert marks(g) == {"J_b3": (0, "sign"), "J_b2": (0, "missing_sigma_prime"), "J_W1": (0, "transpose"),

@@ -355,8 +355,8 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     module = _assignment(assignment)
     if not timeout > 0:
         raise InvalidArgumentError(f"timeout must be positive, not {timeout!r}")
-    if memory < 256:
-        raise InvalidArgumentError(f"memory must be at least 256 (MB), not {memory!r}")
+    if not 256 <= memory <= 65536:
+        raise InvalidArgumentError(f"memory is in MB, from 256 to 65536, not {memory!r}")
     cases = module.hidden_cases(seed)
     calls = [c.call for c in cases]
     job = {
