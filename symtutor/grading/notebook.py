@@ -301,7 +301,18 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             status = "killed"
         return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds, stray[0][0] if stray else b"")
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        _remove(scratch)
+
+
+def _remove(folder: str) -> None:
+    """Remove the scratch folder, whatever modes the notebook left on what it made there."""
+    for root, dirs, _files in os.walk(folder):
+        for d in dirs:
+            try:
+                os.chmod(os.path.join(root, d), 0o700, follow_symlinks=False)
+            except OSError:
+                pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- the assignments -----------------------------------------------------------------------------
