@@ -488,7 +488,7 @@ def grade_notebook(path, assignment: str, *, timeout: float = 60.0, memory: int 
     try:
         cells = _code_cells(path)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        functions = tuple(FunctionGrade(n, 0.0, 1.0, "untested", f"not tested: the notebook could not be read", 0, 0)
+        functions = tuple(FunctionGrade(n, 0.0, 1.0, "untested", "not tested: the notebook could not be read", 0, 0)
                           for n in module.GRADED)
         return NotebookGrade(str(path), assignment, 0.0, float(len(functions)), functions,
                              f"the notebook could not be read: {exc}", "unreadable")
