@@ -265,7 +265,7 @@ def test_each_typical_heights_mistake_is_named():
     X, Y = h.heights_data()
     step = h.steepest_step(X, Y, 160.0, 7.0, 1000.0)
     for value, mistake in ((step, None), ([160 + step[0], 7 + step[1]], None), (-step, "sign"), (step[::-1], "wrong_parameter"),
-                           (step / 2, "constant_factor"), (step / -1000, "constant_factor"), ([step[0], 0.1], "wrong"),
+                           (step / 2, "constant_factor"), (step / -2, "constant_factor"), (step / -1000, "constant_factor"), ([step[0], 0.1], "wrong"),
                            (np.zeros(3), "shape")):
         assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake
     text = str(h.check(dfdmu=lambda x, mu, sig: 1 / 0, dfdsig=lambda x, mu, sig: h.model(x, mu, sig) * (x - mu) / sig**2))

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from symtutor.cli import main
-from symtutor.grading import NotebookGrade, grade_notebook, grade_notebooks, schema
+from symtutor.grading import MISTAKES, NotebookGrade, grade_notebook, grade_notebooks, schema
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -155,6 +155,28 @@ def test_right_answers_in_two_styles_get_full_marks_and_valid_json(tmp_path):
     assert other.score == 4, other.text()
 
 
+def test_the_schema_names_every_mistake():
+    enum = schema()["properties"]["functions"]["items"]["properties"]["mistake"]["oneOf"][1]["enum"]
+    assert sorted(enum) == sorted(MISTAKES)
+
+
+def test_a_notebook_in_the_courses_own_layout_grades(tmp_path):
+    course = [
+        '%run "readonly/BackpropModule.ipynb"',
+        "# PACKAGE\nimport numpy as np\nimport matplotlib.pyplot as plt",
+        "sigma = lambda z : 1 / (1 + np.exp(-z))\nd_sigma = lambda z : np.cosh(z/2)**(-2) / 4\n"
+        "def reset_network (n1 = 6, n2 = 7, random=np.random) :\n    global W1, W2, W3, b1, b2, b3\n"
+        "    W1 = random.randn(n1, 1) / 2\n    W2 = random.randn(n2, n1) / 2\n    W3 = random.randn(2, n2) / 2\n"
+        "    b1 = random.randn(n1, 1) / 2\n    b2 = random.randn(n2, 1) / 2\n    b3 = random.randn(2, 1) / 2\n"
+        + GIVEN_BP.split("b1, b2, b3 = rng")[1].split("\n", 1)[1],
+        "# GRADED FUNCTION\n" + RIGHT_BP,
+        "x, y = training_data()\nreset_network()\nplot_training(x, y, iterations=50000, aggression=7, noise=1)",
+    ]
+    g = grade_notebook(notebook(tmp_path, *course), "backprop", timeout=40)
+    assert g.score == 4, g.text()
+    assert g.cell_errors == ((4, "NameError: name 'training_data' is not defined"),)
+
+
 def test_each_wrong_jacobian_is_named(tmp_path):
     g = grade_notebook(notebook(tmp_path, GIVEN_BP, WRONG_BP), "backprop", timeout=40)
     assert marks(g) == {"J_b3": (0, "sign"), "J_b2": (0, "missing_sigma_prime"), "J_W1": (0, "transpose"),
@@ -176,6 +198,15 @@ def test_hard_coded_results_fail_on_the_hidden_cases(tmp_path):
     assert g.score == 0
     assert {f.mistake for f in g.functions} == {"hard_coded"}, g.text()
     assert all(f.cases_passed == 1 for f in g.functions)
+
+
+def test_symtutors_own_answers_are_out_of_reach(tmp_path):
+    borrowed = "from symtutor.assignments import heights as h\n" \
+        "def steepest_step(x, y, mu, sig, aggression):\n    return h.steepest_step(x, y, mu, sig, aggression)"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H.split("def steepest_step")[0], borrowed), "heights",
+                       timeout=40)
+    assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
+    assert "symtutor's own steepest_step is not available" in g.functions[2].message
 
 
 def test_heights_right_wrong_and_the_other_step_convention(tmp_path):
@@ -206,10 +237,13 @@ HOSTILE = [
     "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', {port}))",
     "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{port}/')",
     "import ctypes\nctypes.CDLL(None).unlink({victim!r}.encode())",
-    "import numpy\nnumpy.sum = lambda *a, **k: 0.0\nnumpy.cosh = numpy.sinh",
+    "import numpy\nnumpy.sum = lambda *a, **k: 0.0\nnumpy.exp = numpy.sin\nnumpy.linalg.norm = None\nnp = None",
     "for i in range(10**6):\n    print('x' * 1000)",
+    "import os\nfor i in range(200):\n    os.write(1, b'y' * 65536)",
     "import os\nos.chdir('/')\nopen('tmp/owned', 'w')",
     "open('scratch-file.txt', 'w').write('mine')\nimport os\nos.remove('scratch-file.txt')",
+    "with open('big', 'wb') as fh:\n    for i in range(64):\n        fh.write(b'x' * 2**20)",
+    "for i in range(1000):\n    open(f'fill{{i}}', 'wb').write(b'x' * 2**20)",
 ]
 
 
@@ -243,8 +277,13 @@ def test_hostile_cells_are_contained_and_the_functions_still_graded(tmp_path):
     assert victim.read_text() == "precious" and not outside.exists() and not connected
     kinds = {i.kind for i in g.incidents}
     assert {"file", "process", "network", "native", "numpy", "output", "sandbox"} <= kinds, g.text()
-    assert len(g.cell_errors) >= 11
+    assert len(g.cell_errors) >= 13
+    errors = "\n".join(e for _, e in g.cell_errors)
+    assert "writing more than 100 files" in errors and "File too large" in errors, errors
     assert not any("scratch-file" in e for _, e in g.cell_errors)  # its own folder is its own
+    assert "13,107,200 bytes straight to its output" in g.text()
+    numpy_note = next(i.detail for i in g.incidents if i.kind == "numpy")
+    assert "np.exp" in numpy_note and "np.linalg.norm" in numpy_note and "the name np" in numpy_note
     jsonschema.validate(g.to_dict(), schema())
 
 
@@ -261,6 +300,7 @@ def test_a_notebook_that_will_not_be_stopped_times_out(tmp_path):
     assert {f.mistake for f in g.functions} == {"untested"}
     assert g.seconds < 10
     assert any(i.kind in ("timeout", "cpu") for i in g.incidents)
+    assert "the notebook was stopped after 4 s (in cell 2)" in {i.detail for i in g.incidents}, g.text()
 
 
 def test_memory_hogs_and_crashes_are_reported(tmp_path):
@@ -331,3 +371,22 @@ def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
     )
     done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr
+
+
+def test_the_progress_bar_draws_on_a_terminal():
+    import io
+
+    from symtutor.grading.command import _Bar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    bar = _Bar(stream)
+    for k in (1, 2, 3, 4):
+        bar(k, 4, None)
+    assert stream.getvalue().endswith("grading [##############################] 4/4\n")
+    quiet = io.StringIO()
+    _Bar(quiet)(1, 4, None)
+    assert quiet.getvalue() == ""

@@ -293,6 +293,9 @@ def diagnose_step(value, x, y, mu, sig, aggression) -> Diagnosis:
         if abs(r - 0.5) < 1e-6:
             return Diagnosis(name, "constant_factor", "steepest_step is half the right step: χ² = Σ (y - f)² gives a "
                              "factor 2 (and a minus sign) in ∂χ²/∂p = -2 Σ (y - f) ∂f/∂p")
+        if abs(r + 0.5) < 1e-6:
+            return Diagnosis(name, "constant_factor", "steepest_step is -1/2 times the right step: the -2 of "
+                             "∂χ²/∂p = -2 Σ (y - f) ∂f/∂p is missing")
         if abs(r * aggression - 1) < 1e-6 or abs(r * aggression + 1) < 1e-6:
             return Diagnosis(name, "constant_factor", "steepest_step is not multiplied by the aggression")
         return Diagnosis(name, "constant_factor", f"steepest_step is {r:.4g} times the right step")

@@ -5,6 +5,7 @@ from .attempts import Attempt, Attempts, RowError, load_set, read_attempts
 from .classgrade import ClassGrade, Graded, grade_answers, grade_class
 from .notebook import (
     ASSIGNMENTS,
+    MISTAKES,
     SCHEMA_VERSION,
     FunctionGrade,
     Incident,
@@ -22,6 +23,7 @@ __all__ = [
     "Attempt",
     "Attempts",
     "ClassGrade",
+    "MISTAKES",
     "FunctionGrade",
     "Graded",
     "Incident",

@@ -160,6 +160,8 @@ def _audit_hook(scratch, read_roots, record):
         except _type_error:
             return "?"
 
+    written, max_files = [0], 100  # with RLIMIT_FSIZE, a bound on what the notebook can put on disk
+
     def refuse(kind, detail):
         record(kind, detail)
         raise perm(f"{detail}: not allowed while grading")
@@ -186,6 +188,10 @@ def _audit_hook(scratch, read_roots, record):
             flags = args[2] if _len(args) > 2 and _isinstance(args[2], _int) else 0
             writing = _any(c in mode for c in "wax+") or flags & 0o3 or flags & 0o100 or flags & 0o1000
             if inside(path, scratch):
+                if writing:
+                    written[0] += 1
+                    if written[0] > max_files:
+                        refuse("file", f"writing more than {max_files} files")
                 return
             if not writing and (path in ("/dev/null", "/dev/urandom") or _any(inside(path, r) for r in roots)):
                 return
@@ -220,6 +226,20 @@ def _audit_hook(scratch, read_roots, record):
             refuse("network", f"network access ({event})")
 
     return hook
+
+
+class _NoShell:
+    """get_ipython() for a notebook run as plain Python: every magic is a no-op."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _withheld(name):
+    def withheld(*args, **kwargs):
+        raise PermissionError(f"symtutor's own {name} is not available to a graded function")
+
+    return withheld
 
 
 class _Overtime(BaseException):
@@ -306,7 +326,8 @@ def main():
         except Exception:
             pass
     np_module = np
-    np_snapshot = dict(vars(np))
+    np_parts = [np, np.linalg, np.random, np.fft]
+    np_snapshots = [dict(vars(m)) for m in np_parts]
     import builtins
 
     builtins_snapshot = dict(vars(builtins))
@@ -335,7 +356,8 @@ def main():
     sys.modules.pop("_posixsubprocess", None)
     if "subprocess" in sys.modules:
         sys.modules["subprocess"]._posixsubprocess = None
-    ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None}
+    ns = {"__name__": "__main__", "__builtins__": __builtins__, "display": lambda *a, **k: None,
+          "get_ipython": lambda: _NoShell()}
     read_roots = [p for p in sys.path if p and os.path.isabs(p)] + list(job.get("read_roots", ()))
     _no_more_processes()
     try:
@@ -375,11 +397,14 @@ def main():
         flush_incidents()
 
     # undo what the notebook did to numpy before the graded functions run
-    changed = sorted(k for k, v in vars(np_module).items() if np_snapshot.get(k, v) is not v)
-    changed += sorted(k for k in np_snapshot if k not in vars(np_module))
-    for k in changed:
-        if k in np_snapshot:
-            setattr(np_module, k, np_snapshot[k])
+    changed = []
+    for part, snapshot in zip(np_parts, np_snapshots):
+        prefix = part.__name__.replace("numpy", "np")
+        now = vars(part)
+        names = sorted(k for k, v in snapshot.items() if now.get(k) is not v)  # replaced or deleted
+        for k in names:
+            setattr(part, k, snapshot[k])
+        changed += [f"{prefix}.{k}" for k in names]
     if sys.modules.get("numpy") is not np_module:
         changed.append("the module itself")
         sys.modules["numpy"] = np_module
@@ -396,6 +421,14 @@ def main():
         record("sandbox", "the notebook changed Python's builtins (" + ", ".join(touched[:5]) + "); they were restored")
     flush_incidents()
 
+    _send({"kind": "calls"})
+    # the graded functions answer for themselves: symtutor's own answers are out of their reach
+    for modname, names in (("symtutor.assignments.backprop", ("jacobians", "_backprop", "_variant", "_compiled")),
+                           ("symtutor.assignments.heights", ("jacobian", "steepest_step", "_derivatives",
+                                                             "_compiled", "fit", "descend"))):
+        mod = sys.modules.get(modname)
+        for n in names if mod is not None else ():
+            setattr(mod, n, _withheld(n))
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
     missing = object()
     for k, call in enumerate(job["calls"]):
@@ -452,4 +485,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MemoryError:
+        os._exit(86)  # the parent reads this status as "out of memory"

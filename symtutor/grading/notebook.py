@@ -28,11 +28,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..assignments._learner import MISTAKES
 from ..errors import InvalidArgumentError
 
 __all__ = [
     "SCHEMA_VERSION",
     "ASSIGNMENTS",
+    "MISTAKES",
     "FunctionGrade",
     "Incident",
     "NotebookGrade",
@@ -57,8 +59,7 @@ _RESULT_BYTES = 16 * 2**20
 class FunctionGrade:
     """The mark of one graded function: ``score`` out of ``max_score``, the named mistake and a message.
 
-    ``mistake`` is ``None`` when the function is right, else one of the tags of
-    ``symtutor.assignments.backprop.MISTAKES`` (``"sign"``, ``"transpose"``, ``"shape"``, ``"constant_factor"``,
+    ``mistake`` is ``None`` when the function is right, else one of the tags of ``MISTAKES`` (``"sign"``, ``"transpose"``, ``"shape"``, ``"constant_factor"``,
     ``"missing_sigma_prime"``, ``"missing_chain_factor"``, ``"wrong_parameter"``, ``"hard_coded"``,
     ``"not_written"``, ``"missing"``, ``"raised"``, ...).
     """
@@ -118,6 +119,25 @@ class NotebookGrade:
         d["cell_errors"] = [{"cell": i, "error": e} for i, e in self.cell_errors]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> NotebookGrade:
+        """The grade back from its JSON form (``from_dict(g.to_dict()) == g``).
+
+        Examples:
+            >>> g = NotebookGrade("n.ipynb", "heights", 0.0, 1.0, (FunctionGrade("dfdmu", 0.0, 1.0, "sign", "m", 3, 4),),
+            ...                   "0 of 1", "graded", (Incident("file", "x"),), ((2, "boom"),), 1.5)
+            >>> NotebookGrade.from_dict(g.to_dict()) == g
+            True
+        """
+        if d.get("schema_version") != SCHEMA_VERSION:
+            raise InvalidArgumentError(f"schema_version {d.get('schema_version')!r} is not {SCHEMA_VERSION}")
+        return cls(
+            d["notebook"], d["assignment"], float(d["score"]), float(d["max_score"]),
+            tuple(FunctionGrade(**f) for f in d["functions"]), d["message"], d["status"],
+            tuple(Incident(**i) for i in d["incidents"]),
+            tuple((int(c["cell"]), str(c["error"])) for c in d["cell_errors"]), float(d["seconds"]),
+        )
+
     def text(self) -> str:
         """The grade as plain sentences, one function a line."""
         lines = [f"{self.notebook}: {_fmt(self.score)}/{_fmt(self.max_score)} ({self.assignment}) - {self.message}"]
@@ -155,12 +175,14 @@ def _code_cells(path: Path) -> list[tuple[int, str]]:
     if size > 20 * 2**20:
         raise ValueError(f"the file is {size / 2**20:.0f} MB; a notebook to grade may be at most 20 MB")
     data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("worksheets"), list):  # nbformat 3
+        data = {"cells": [c for w in data["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]}
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise ValueError("not a Jupyter notebook: there is no list of cells")
     cells = []
     for i, cell in enumerate(data["cells"]):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            src = cell.get("source", "")
+            src = cell.get("source", cell.get("input", ""))
             src = "".join(src) if isinstance(src, list) else src
             if not isinstance(src, str):
                 raise ValueError(f"cell {i} has no text")
@@ -205,6 +227,12 @@ class _Run:
     returncode: int | None
     stray_bytes: int
     seconds: float
+    stray_head: bytes = b""
+
+    @property
+    def out_of_memory(self) -> bool:
+        rc = self.returncode
+        return rc == 86 or rc == -9 or b"Memory allocation" in self.stray_head or b"MemoryError" in self.stray_head
 
 
 def _run_child(job: dict, *, timeout: float) -> _Run:
@@ -219,7 +247,7 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             "TMPDIR": scratch,
             "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": scratch,
+            "MPLCONFIGDIR": job.get("mpl_dir") or scratch,
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
@@ -271,9 +299,20 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             status = "finished"
         elif status == "finished":
             status = "killed"
-        return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds)
+        return _Run(tuple(messages), status, proc.returncode, stray_bytes, seconds, stray[0][0] if stray else b"")
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        _remove(scratch)
+
+
+def _remove(folder: str) -> None:
+    """Remove the scratch folder, whatever modes the notebook left on what it made there."""
+    for root, dirs, _files in os.walk(folder):
+        for d in dirs:
+            try:
+                os.chmod(os.path.join(root, d), 0o700, follow_symlinks=False)
+            except OSError:
+                pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- the assignments -----------------------------------------------------------------------------
@@ -287,6 +326,19 @@ def _assignment(name: str):
     else:
         raise InvalidArgumentError(f"unknown assignment {name!r}; choose one of {', '.join(ASSIGNMENTS)}")
     return module
+
+
+@lru_cache(maxsize=1)
+def _mpl_dir() -> str | None:
+    """A folder of its own for Matplotlib's font cache, kept between runs (written before the audit hook only)."""
+    try:
+        import platformdirs
+
+        path = Path(platformdirs.user_cache_dir("symtutor")) / "grading-matplotlib"
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return str(path)
+    except OSError:
+        return None
 
 
 def _preload(cells) -> list[str]:
@@ -314,8 +366,8 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     module = _assignment(assignment)
     if not timeout > 0:
         raise InvalidArgumentError(f"timeout must be positive, not {timeout!r}")
-    if memory < 256:
-        raise InvalidArgumentError(f"memory must be at least 256 (MB), not {memory!r}")
+    if not 256 <= memory <= 65536:
+        raise InvalidArgumentError(f"memory is in MB, from 256 to 65536, not {memory!r}")
     cases = module.hidden_cases(seed)
     calls = [c.call for c in cases]
     job = {
@@ -324,7 +376,7 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         "calls": calls,
         "memory_bytes": memory * 2**20,
         "cpu_seconds": int(timeout) + 2,
-        "file_bytes": 16 * 2**20,
+        "file_bytes": 8 * 2**20,
         "output_chars": _OUTPUT_CHARS,
         "notebook_seconds": timeout * 0.7,
         "calls_seconds": timeout * 0.92,
@@ -332,11 +384,13 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         "iterations": iterations,
         "preload": _preload(cells),
     }
+    if any(name.startswith("matplotlib") for name in job["preload"]):
+        job["mpl_dir"] = _mpl_dir()
     t0 = time.monotonic()
     run = _run_child(job, timeout=timeout)
     skipped: list[tuple[int, str]] = []
     # a cell that ends the process (os._exit, a crash in native code) is skipped and the notebook run again
-    while run.status == "killed" and len(skipped) < 2:
+    while run.status == "killed" and len(skipped) < 2 and not run.out_of_memory:
         started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
         left = timeout - (time.monotonic() - t0)
         if not started or left < 2:
@@ -346,10 +400,9 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
                         "again without it"))
         job = dict(job, cells=[[i, s] for i, s in job["cells"] if i != bad],
                    notebook_seconds=left * 0.7, calls_seconds=left * 0.92, cpu_seconds=int(left) + 2)
-        run = _Run(run.messages, run.status, run.returncode, run.stray_bytes, run.seconds)
         again = _run_child(job, timeout=left)
         run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
-                   again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0)
+                   again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0, again.stray_head)
     grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
     if skipped:
         crash = [Incident("crash", f"cell {i} {why}") for i, why in skipped]
@@ -371,15 +424,18 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         elif kind == "result" and isinstance(m.get("call"), int):
             results[m["call"]] = m
     status = "graded"
+    started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
+    testing = any(m.get("kind") == "calls" for m in run.messages)
     if run.status == "timed_out":
         status = "timed_out"
-        incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s"))
+        where = " (testing the functions)" if testing else f" (in cell {started[-1]})" if started else ""
+        incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s{where}"))
     elif run.status == "killed":
         rc = run.returncode
         if rc is not None and rc < 0 and -rc == 24:
             status = "timed_out"
             incidents.append(Incident("cpu", "the notebook used up its CPU time and was stopped"))
-        elif rc is not None and rc < 0 and -rc == 9 or any(e.endswith("ran out of memory") for _, e in cell_errors):
+        elif run.out_of_memory:
             status = "out_of_memory"
             incidents.append(Incident("memory", f"the notebook was stopped: it needed more than {memory} MB"))
         else:
@@ -432,7 +488,7 @@ def grade_notebook(path, assignment: str, *, timeout: float = 60.0, memory: int 
     try:
         cells = _code_cells(path)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        functions = tuple(FunctionGrade(n, 0.0, 1.0, "untested", f"not tested: the notebook could not be read", 0, 0)
+        functions = tuple(FunctionGrade(n, 0.0, 1.0, "untested", "not tested: the notebook could not be read", 0, 0)
                           for n in module.GRADED)
         return NotebookGrade(str(path), assignment, 0.0, float(len(functions)), functions,
                              f"the notebook could not be read: {exc}", "unreadable")
