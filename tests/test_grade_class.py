@@ -54,7 +54,8 @@ def quiz(tmp_path_factory):
             rows.append((f"learner{k:02d}", ex.id, options[(k * (j + 1)) % len(options)]))
     rows.append(("learner00", "chain", "2x cos(x^2)"))  # a second attempt
     lines = ["learner,item,answer"] + [",".join(_quote(v) for v in r) for r in rows]
-    bad = {len(lines) + 1: "the row has 2 fields", len(lines) + 2: "unknown item", len(lines) + 3: "the learner is empty"}
+    n = len(lines)
+    bad = {n + 1: "the row has 2 fields", n + 2: "unknown item", n + 3: "the learner is empty"}
     lines += ["learner03,chain", "learner03,no_such_item,3", ",chain,2x"]
     lines.insert(5, "")  # a blank line is not a row
     bad = {k + 1: v for k, v in bad.items()}
@@ -143,7 +144,8 @@ def test_jsonl_and_parquet_give_the_same_verdicts(quiz, tmp_path):
     assert results[".jsonl"] == results[".parquet"]
     errors = _read(tmp_path / "jsonl" / "errors.csv")
     assert [(int(e["line"]), e["reason"]) for e in errors] == [
-        (len(rows) + 1, "the line is not JSON: Expecting value"), (len(rows) + 2, "the answer is a JSON list, not text")]
+        (len(rows) + 1, "the line is not JSON: Expecting value"),
+        (len(rows) + 2, "the answer is a JSON list, not text")]
 
 
 def test_an_interrupted_run_resumes_without_regrading(quiz, tmp_path):

@@ -304,7 +304,8 @@ def load_set(name) -> ExerciseSet:
     return load_spec(path)
 
 
-def resolve_items(names: Iterable[str], exercise_set: ExerciseSet | None = None) -> tuple[dict[str, Exercise], dict[str, str]]:
+def resolve_items(names: Iterable[str],
+                  exercise_set: ExerciseSet | None = None) -> tuple[dict[str, Exercise], dict[str, str]]:
     """The exercise each item name stands for, and why the others stand for none.
 
     A name is the id of an exercise in ``exercise_set`` (or its position, from 1), or ``topic-difficulty-seed``.

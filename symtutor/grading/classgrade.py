@@ -182,7 +182,8 @@ def grade_answers(exercise: Exercise, answers, *, timeout: float = 1.0) -> list[
 
 def _partition(exercise: Exercise, answers: tuple, timeout: float) -> dict:
     """One partition's results: the answers with their verdicts (runs in a worker)."""
-    return {"item": exercise.id, "answers": list(answers), "verdicts": grade_answers(exercise, answers, timeout=timeout)}
+    verdicts = grade_answers(exercise, answers, timeout=timeout)
+    return {"item": exercise.id, "answers": list(answers), "verdicts": verdicts}
 
 
 # ---------------------------------------------------------------------------

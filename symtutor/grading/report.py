@@ -284,7 +284,8 @@ def _histogram(values: Sequence[float], *, title: str, bins: int = 10, width: in
     for i, c in enumerate(counts):
         h = (height - 20) * c / top
         x = 20 + i * bw
-        parts.append(f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" fill="#3b7dd8"/>')
+        parts.append(f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" '
+                     'fill="#3b7dd8"/>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{height - h - 4:.1f}" text-anchor="middle">{c}</text>')
         parts.append(f'<text x="{x + bw / 2:.1f}" y="{height + 16}" text-anchor="middle">{100 * i // bins}%</text>')
     parts.append("</svg>")
@@ -359,7 +360,7 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
             f"<p>{len(best)} learners, {len(order)} items, {len(graded)} attempts graded"
             + (f", {len(errors)} malformed row(s) (see errors.csv)" if errors else "") + ".</p>"]
     if wrong:
-        body.append(f'<p class="callout" id="top-wrong"><strong>Most common wrong answer no diagnosis explains</strong> '
+        body.append('<p class="callout" id="top-wrong"><strong>Most common wrong answer no diagnosis explains</strong> '
                     f'(item {_e(wrong[0].item)}): {_wrong_sentence(wrong[0])}</p>')
     body.append("<h2>Facility per item</h2>")
     body.append(_bars([(s.item, s.facility) for s in stats], title="Share of learners right, per item"))
@@ -368,7 +369,8 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
     body.append(_histogram(totals, title="Learners by share of the items right"))
     body.append("<h2>Mastery per topic</h2>")
     body.append(_bars([(t, m) for t, (n, m) in mastery.items()], title="Mean score per topic"))
-    body.append("<table><tr><th>topic</th><th>what it is</th><th class=num>learners</th><th class=num>mastery</th></tr>")
+    body.append("<table><tr><th>topic</th><th>what it is</th><th class=num>learners</th>"
+                "<th class=num>mastery</th></tr>")
     for t, (n, m) in mastery.items():
         body.append(f"<tr><td>{_e(t)}</td><td>{_e(descriptions.get(t, ''))}</td><td class=num>{n}</td>"
                     f"<td class=num>{_pct(m)}</td></tr>")
