@@ -196,6 +196,23 @@ def cluster():
             yield c
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _kill_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
+
+
 def _verdicts(folder):
     return sorted((int(r["line"]), r["status"], r["diagnosis"], r["message"]) for r in _read(folder / "attempts.csv"))
 
@@ -223,12 +240,18 @@ def test_a_dask_cluster_grades_like_the_local_pool_and_survives_a_killed_worker(
     while not list((out / "partitions").glob("*.json")) and time.monotonic() < deadline and t.is_alive():
         time.sleep(0.02)
     assert t.is_alive(), f"the run ended before a worker could be killed: {failure}"
-    os.kill(next(iter(pids.values())), 9)  # a worker process dies mid-run
+    victim = next(iter(pids.values()))
+    children = _children(victim)
+    os.kill(victim, 9)  # a worker process dies mid-run
+    for pid in children:  # and its sandbox process with it, as on a lost node
+        _kill_quietly(pid)
     t.join(120)
     assert not failure, failure
     g = result["g"]
     assert g.partitions > 20 and g.ran == g.partitions and g.graded == local.graded
     assert _verdicts(out) == _verdicts(tmp_path / "local")
+    with Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=60)  # the killed worker's replacement, so that closing stops it too
 
 
 def test_daemonic_workers_are_refused_with_the_fix(quiz):
