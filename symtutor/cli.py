@@ -34,6 +34,7 @@ from . import __version__
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import InvalidArgumentError, ParseError, SymtutorError
+from .grading import command as grade_command
 from .parsing import parse
 from .render import expr_latex, expr_pretty, expr_text, render_steps
 from .steps import derivative_steps, gradient_steps, hessian_steps, jacobian_steps
@@ -314,6 +315,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE", help="save a chart of accuracy over time and mastery per topic "
                    "(.png, .pdf or .svg)")
     p.add_argument("--export", choices=("csv",), help="print every attempt as CSV")
+    grade_command.add_parser(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "UnknownSymbolError",
     "UnsupportedExpressionError",
     "SpecError",
+    "GradingError",
 ]
 
 
@@ -99,3 +100,7 @@ class SpecError(InvalidArgumentError):
         >>> print(SpecError("week2.yaml: item 3 ('Gradient'), field 'count': must be an integer from 1 to 1000, not 'many'"))
         week2.yaml: item 3 ('Gradient'), field 'count': must be an integer from 1 to 1000, not 'many'
     """
+
+
+class GradingError(SymtutorError, RuntimeError):
+    """Grading a class could not finish (a unit of work kept failing); what was done is kept for a rerun."""

@@ -86,28 +86,120 @@ def test_without_noise_training_is_plain_steepest_descent(net):
         np.testing.assert_allclose(r.params[k], q[k])
 
 
-def test_learner_jacobians_are_checked_and_mistakes_named(net):
+def _course_namespace(params):
+    """The learner's side of the notebook: globals W1 ... b3, the given helpers and the course's answers."""
+    ns = {"np": np, **{k: v.copy() for k, v in params.items()}}
+    exec(COURSE_CODE, ns)  # test code written here, not text from a learner
+    return ns
+
+
+COURSE_CODE = """
+sigma = lambda z: 1 / (1 + np.exp(-z))
+d_sigma = lambda z: np.cosh(z / 2) ** (-2) / 4
+def network_function(a0):
+    z1 = W1 @ a0 + b1; a1 = sigma(z1)
+    z2 = W2 @ a1 + b2; a2 = sigma(z2)
+    z3 = W3 @ a2 + b3; a3 = sigma(z3)
+    return a0, z1, a1, z2, a2, z3, a3
+def _d(x, y):
+    a0, z1, a1, z2, a2, z3, a3 = network_function(x)
+    d3 = 2 * (a3 - y) * d_sigma(z3)
+    d2 = (d3.T @ W3).T * d_sigma(z2)
+    d1 = (d2.T @ W2).T * d_sigma(z1)
+    return (a0, a1, a2), (d1, d2, d3)
+def J_W3(x, y): a, d = _d(x, y); return d[2] @ a[2].T / x.size
+def J_W2(x, y): a, d = _d(x, y); return d[1] @ a[1].T / x.size
+def J_W1(x, y): a, d = _d(x, y); return d[0] @ a[0].T / x.size
+def J_b3(x, y): return np.sum(_d(x, y)[1][2], axis=1, keepdims=True) / x.size
+def J_b2(x, y): return np.sum(_d(x, y)[1][1], axis=1, keepdims=True) / x.size
+def J_b1(x, y): return np.sum(_d(x, y)[1][0], axis=1, keepdims=True) / x.size
+"""
+
+
+def test_each_typical_backprop_mistake_is_named(net):
     p, x, y = net
     J = bp.jacobians(p, x, y)
-    no_sigma3 = bp._backprop(p, x, y, without_sigma_prime_at=3)
-    learner = {
-        "J_W3": lambda p, x, y: J["J_W3"],
-        "J_b3": lambda p, x, y: -J["J_b3"],
-        "J_W2": lambda p, x, y: J["J_W2"].T,
-        "J_b2": lambda p, x, y: 2 * J["J_b2"],
-        "J_W1": lambda p, x, y: no_sigma3["J_W1"],
-        "J_b1": lambda p, x, y: J["J_b1"][:3],
-    }
-    report = bp.check_learner_jacobians(learner, p, x, y)
-    assert report.results["J_W3"] == "ok"
-    assert report.results["J_b3"] == "the sign is wrong"
-    assert report.results["J_W2"].startswith("transposed")
-    assert report.results["J_b2"].startswith("off by a factor of 2")
-    assert report.results["J_W1"] == "the σ'(z3) factor is missing"
-    assert report.results["J_b1"].startswith("wrong shape")
-    assert not report.ok
-    crash = bp.check_learner_jacobians({"J_W1": lambda p, x, y: 1 / 0}, p, x, y)
-    assert crash.results["J_W1"].startswith("raised ZeroDivisionError")
+    N = x.shape[1]
+    no_s2 = bp._variant(p, x, y, skip_sigma=(2,))
+    no_s1 = bp._variant(p, x, y, skip_sigma=(1,))
+    cases = [
+        ("J_b3", J["J_b3"], None),
+        ("J_b3", -J["J_b3"], "sign"),
+        ("J_W1", J["J_W1"].T, "transpose"),
+        ("J_b2", J["J_b2"].ravel(), "shape"),
+        ("J_b2", J["J_b2"] * N, "constant_factor"),
+        ("J_b1", J["J_b1"] / 2, "constant_factor"),
+        ("J_b2", no_s2["J_b2"], "missing_sigma_prime"),
+        ("J_W1", no_s1["J_W1"], "missing_sigma_prime"),
+        ("J_b1", J["J_W1"], "wrong_parameter"),
+        ("J_b2", bp._variant(p, x, y, no_dcost=True)["J_b2"], "missing_chain_factor"),
+        ("J_b2", np.ones((7, 1)), "wrong"),
+        ("J_W1", bp._variant(p, x, y, inputs={1: 1})["J_W1"], "wrong_layer"),
+        ("J_b2", bp._variant(p, x, y, sigma_not_prime=(3,))["J_b2"], "missing_sigma_prime"),
+    ]
+    for name, value, mistake in cases:
+        d = bp.diagnose(name, value, p, x, y)
+        assert d.mistake == mistake, (name, mistake, d.message)
+        assert "{" not in d.message and "array" not in d.message
+    assert str(bp.diagnose("J_W1", J["J_W1"].T, p, x, y)) == \
+        "J_W1 has shape (1, 6) but W1 has shape (6, 1): did you forget a transpose?"
+    assert "N = 30 times too big" in bp.diagnose("J_b2", J["J_b2"] * N, p, x, y).message
+    # the named variants are themselves the chain rule with one slip: the full one is the engine's
+    full = bp._variant(p, x, y)
+    for k in bp.GRADED:
+        np.testing.assert_allclose(full[k], J[k])
+
+
+def test_errors_in_the_learners_code_read_as_sentences():
+    from symtutor.assignments._learner import explain_error
+
+    assert explain_error("J_b3", "TypeError", "unsupported operand type(s) for *: 'ellipsis' and 'float'").mistake == \
+        "not_written"
+    d = explain_error("J_b1", "ValueError", "operands could not be broadcast together with shapes (100,7) (7,100) ")
+    assert d.mistake == "transpose"
+    assert explain_error("J_W2", "NameError", "name 'W4' is not defined").message.startswith("J_W2 uses a name")
+
+
+def test_the_in_notebook_check_and_the_learners_training(net):
+    p, x, y = net
+    ns = _course_namespace(p)
+    report = bp.check(ns, x, y)
+    assert report.ok and str(report).count("✓") == 4
+    ns["J_b2"] = lambda x, y: -bp.jacobians(p, x, y)["J_b2"]
+    ns["J_W1"] = lambda x, y: ns["_d"](x, y)[1][0] @ ns["_d"](x, y)[0][0]  # no .T: numpy raises
+    text = str(bp.check(ns, x, y))
+    assert "✗ J_b2 has the wrong sign" in text and "did you forget a transpose (.T)?" in text
+    assert "Traceback" not in text and "matmul" not in text
+
+    # training with the learner's right Jacobians is the engine's training, step for step
+    xs, ys = bp.training_data()
+    params = bp.init_params(np.random.default_rng(0))
+    ns = _course_namespace(params)
+    mine = bp.train_with(ns, xs, ys, iterations=300, aggression=7, noise=1, rng=np.random.default_rng(4))
+    engine = bp.train(params, xs, ys, iterations=300, aggression=7, noise=1, rng=np.random.default_rng(4))
+    np.testing.assert_allclose(mine.costs, engine.costs, rtol=1e-9)
+    for k in bp.NAMES:
+        np.testing.assert_allclose(ns[k], engine.params[k], rtol=1e-9, atol=1e-12)
+    assert mine.notes == ()
+
+    # a wrong Jacobian trains to a worse network; an unwritten one leaves its parameter still
+    ns = _course_namespace(params)
+    ns["J_W3"] = lambda x, y: -ns["_d"](x, y)[1][2] @ ns["_d"](x, y)[0][2].T / x.size
+    ns["J_b1"] = lambda x, y: ...
+    bad = bp.train_with(ns, xs, ys, iterations=300, aggression=7, noise=1, rng=np.random.default_rng(4))
+    assert bad.costs[-1] > engine.costs[-1]
+    assert np.array_equal(ns["b1"], params["b1"])
+    assert bad.notes == ("J_b1 is not written yet: replace the ... with your code, so b1 did not move",)
+
+
+def test_hidden_cases_are_not_the_notebooks_own():
+    cases = bp.hidden_cases(7)
+    own = [c for c in cases if c.own]
+    hidden = [c for c in cases if not c.own]
+    assert {c.function for c in own} == set(bp.GRADED) and len(hidden) == 3 * len(own)
+    shapes = {c.data[0]["W2"].shape for c in hidden} | {c.data[1].shape for c in hidden}
+    assert (3, 5) in shapes and (1, 37) in shapes
+    assert bp.hidden_cases(7)[5].call == cases[5].call and bp.hidden_cases(8)[5].call != cases[5].call
 
 
 def test_the_derivation_is_shown():
@@ -148,6 +240,48 @@ def test_the_fit_agrees_with_scipy_least_squares():
     assert r.chi2 == pytest.approx(2 * ref.cost, rel=1e-6)
     assert r.path.shape == (51, 2) and tuple(r.path[0]) == (155.0, 6.0)
     np.testing.assert_allclose(h.steepest_step(x, y, 155, 6, 2000), -2000 * h.jacobian(x, y, 155, 6))
+
+
+def test_each_typical_heights_mistake_is_named():
+    x = np.linspace(140.0, 210.0, 29)
+    mu, sig = 172.0, 8.5
+    f = h.model(x, mu, sig)
+    dmu = f * (x - mu) / sig**2
+    dsig = f * (-1 / sig + (x - mu) ** 2 / sig**3)
+    # the engine's derivatives against central differences
+    e = 1e-5
+    np.testing.assert_allclose(dmu, (h.model(x, mu + e, sig) - h.model(x, mu - e, sig)) / (2 * e), rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(dsig, (h.model(x, mu, sig + e) - h.model(x, mu, sig - e)) / (2 * e), rtol=1e-5, atol=1e-12)
+    cases = [
+        ("dfdmu", dmu, None), ("dfdsig", dsig, None),
+        ("dfdmu", -dmu, "sign"), ("dfdmu", f, "missing_chain_factor"), ("dfdmu", dmu * sig**2, "constant_factor"),
+        ("dfdmu", dsig, "wrong_parameter"), ("dfdsig", dmu, "wrong_parameter"),
+        ("dfdsig", f * (x - mu) ** 2 / sig**3, "missing_term"), ("dfdsig", -f / sig, "missing_chain_factor"),
+        ("dfdsig", f * (1 / sig + (x - mu) ** 2 / sig**3), "sign"), ("dfdmu", dmu[:3], "shape"),
+    ]
+    for name, value, mistake in cases:
+        d = h.diagnose_derivative(name, value, x, mu, sig)
+        assert d.mistake == mistake, (name, mistake, d.message)
+    X, Y = h.heights_data()
+    step = h.steepest_step(X, Y, 160.0, 7.0, 1000.0)
+    for value, mistake in ((step, None), ([160 + step[0], 7 + step[1]], None), (-step, "sign"), (step[::-1], "wrong_parameter"),
+                           (step / 2, "constant_factor"), (step / -2, "constant_factor"), (step / -1000, "constant_factor"), ([step[0], 0.1], "wrong"),
+                           (np.zeros(3), "shape")):
+        assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake
+    text = str(h.check(dfdmu=lambda x, mu, sig: 1 / 0, dfdsig=lambda x, mu, sig: h.model(x, mu, sig) * (x - mu) / sig**2))
+    assert text == "✗ dfdmu raised ZeroDivisionError: division by zero\n✗ dfdsig is the derivative with respect to " \
+        "the other parameter: it should be ∂f/∂σ"
+
+
+def test_the_learners_descent_is_the_courses():
+    x, y = h.heights_data()
+    r = h.descend(h.steepest_step, x, y, mu=155, sig=6, steps=50, aggression=2000)
+    assert (round(r.mu, 2), round(r.sig, 2)) == (178.52, 7.55)
+    np.testing.assert_allclose(r.path, h.fit(x, y).path)
+    landing = h.descend(lambda x, y, m, s, a: np.array([m, s]) + h.steepest_step(x, y, m, s, a), x, y)
+    np.testing.assert_allclose(landing.path, r.path)
+    broken = h.descend(lambda x, y, m, s, a: h.steepest_step(x, y, m, s, a) if m < 160 else [1.0], x, y)
+    assert broken.notes[0].startswith("steepest_step should give an array of numbers") or "stopped after" in broken.notes[0]
 
 
 def test_cli_assignments_with_plots(tmp_path, capsys):
