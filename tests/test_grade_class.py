@@ -173,13 +173,13 @@ def test_an_interrupted_run_resumes_without_regrading(quiz, tmp_path):
 def test_user_mistakes_are_one_line(quiz, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,answer\nann,2x\n")
-    assert main(["grade", str(bad), "-o", str(tmp_path / "o")]) == 1
+    assert main(["grade", str(bad), "-o", str(tmp_path / "o")]) == 3
     err = capsys.readouterr().err.strip()
     assert err.startswith("symtutor: error:") and "missing learner, item" in err and "\n" not in err
-    assert main(["grade", str(tmp_path / "missing.csv")]) == 1
-    assert main(["grade", str(quiz["dir"] / "quiz.csv"), "--set", "nowhere.yaml"]) == 1
-    assert main(["grade", str(quiz["dir"] / "quiz.csv"), "--workers", "0"]) == 1
-    assert main(["grade", "submissions/"]) == 1
+    assert main(["grade", str(tmp_path / "missing.csv")]) == 3
+    assert main(["grade", str(quiz["dir"] / "quiz.csv"), "--set", "nowhere.yaml"]) == 3
+    assert main(["grade", str(quiz["dir"] / "quiz.csv"), "--workers", "0"]) == 3
+    assert main(["grade", "submissions/"]) == 3
     assert "--assignment" in capsys.readouterr().err
 
 

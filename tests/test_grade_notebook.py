@@ -334,7 +334,7 @@ def test_cli_grades_a_folder_as_json_and_unreadable_files(tmp_path, capsys):
     for g in out:
         jsonschema.validate(g, schema())
     assert out[0]["score"] == 1 and out[1]["status"] == "unreadable"
-    assert main(["grade", str(tmp_path / "nothing.ipynb"), "--assignment", "heights"]) == 1
+    assert main(["grade", str(tmp_path / "nothing.ipynb"), "--assignment", "heights"]) == 3
     assert "no such notebook" in capsys.readouterr().err
 
 

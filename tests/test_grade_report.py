@@ -26,7 +26,7 @@ items:
 """
 
 # the most common wrong answer no diagnosis explains, in three spellings by 7 learners
-MISCONCEPTION = ["2x sin(x^2)"] * 4 + ["2 x sin(x^2)", "sin(x^2) 2x", "2*x*sin(x^2)"]
+MISCONCEPTION = ["3x^2 cos(x^2)"] * 4 + ["3 x^2 cos(x^2)", "cos(x^2) 3x^2", "3*x^2*cos(x^2)"]
 SIN_ANSWERS = MISCONCEPTION + ["2x cos(x^2)"] * 6 + ["cos(x^2)"] * 3 + ["x^2 <script>alert(1)</script>", "x^3"]
 
 
@@ -69,10 +69,10 @@ def test_item_figures_match_an_independent_computation(graded):
     sin = items["sin-x2"]
     n = len(SIN_ANSWERS)
     assert f"chain_rule_inner_missing={3 / n:.4f}" in sin["diagnoses"]
-    assert sin["top_undiagnosed_answer"] == "2x sin(x^2)" and sin["top_undiagnosed_learners"] == "7"
+    assert sin["top_undiagnosed_answer"] == "3x^2 cos(x^2)" and sin["top_undiagnosed_learners"] == "7"
     wrong = _read(out / "wrong_answers.csv")
-    assert (wrong[0]["item"], wrong[0]["learners"], wrong[0]["answer"]) == ("sin-x2", "7", "2x sin(x^2)")
-    assert set(wrong[0]["other_forms"].split(" | ")) == {"2 x sin(x^2)", "sin(x^2) 2x", "2*x*sin(x^2)"}
+    assert (wrong[0]["item"], wrong[0]["learners"], wrong[0]["answer"]) == ("sin-x2", "7", "3x^2 cos(x^2)")
+    assert set(wrong[0]["other_forms"].split(" | ")) == {"3 x^2 cos(x^2)", "cos(x^2) 3x^2", "3*x^2*cos(x^2)"}
     topics = {r["topic"]: float(r["mastery"]) for r in _read(out / "topics.csv")}
     assert topics["written"] == pytest.approx(6 / n)
 
@@ -129,7 +129,7 @@ def test_the_report_renders_in_headless_chromium(graded):
             page.goto(report.as_uri())
             callout = page.locator("#top-wrong")
             assert "7 learners wrote the same wrong thing" in callout.inner_text()
-            assert "2x sin(x^2)" in callout.inner_text()
+            assert "3x^2 cos(x^2)" in callout.inner_text()
             svg = page.locator("svg").first.bounding_box()
             assert svg is not None and svg["width"] > 300 and svg["height"] > 20
             page.get_by_role("link", name="l13", exact=True).click()

@@ -234,7 +234,7 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
     Examples:
         >>> from symtutor.exercises.core import generate
         >>> [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
-        ['chain_rule_inner_missing', 'original_function', 'sign_error']
+        ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised', 'original_function', 'sign_error']
     """
     b = ex.answer
     if isinstance(b, sp.MatrixBase):

@@ -4,7 +4,7 @@ For each item: its facility (the share of learners right), its discrimination
 (the correlation of the item's score with the learner's score on the rest of
 the test), the share of each diagnosed mistake, and the wrong answers no
 diagnosis explains, grouped by their values at the item's check points (so
-``2x sin(x^2)`` and ``2 sin(x^2) x`` are one misconception), most common
+``3x^2 cos(x^2)`` and ``cos(x^2) 3x^2`` are one misconception), most common
 first.  Per topic, the class's mastery; per learner, a page of what to
 practise.  The HTML is self-contained: the charts are inline SVG, there is no
 script and nothing is fetched.
