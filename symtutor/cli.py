@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from . import __version__
+from . import __version__, server
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import ParseError, SymtutorError
@@ -186,6 +186,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder)")
     p.add_argument("--plot", metavar="FILE.png", help="save a chart of accuracy over time and mastery per topic")
     p.add_argument("--export", choices=("csv",), help="print every attempt as CSV")
+    server.add_parser(sub)
     return parser
 
 
@@ -592,6 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "progress": _progress,
         "backprop": _backprop,
         "heights": _heights,
+        "serve": server.main,
     }
     try:
         return handlers[args.command](args)
