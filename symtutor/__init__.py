@@ -22,6 +22,7 @@ from .calculus import (
 )
 from .checking import MODES, Feedback, check
 from .errors import (
+    AmbiguousInputError,
     InvalidArgumentError,
     ParseError,
     SymtutorError,
@@ -32,6 +33,7 @@ from .exercises.core import Exercise, generate, topics
 from .exercises.sets import ExerciseSet, from_spec, load_spec
 from .numeric import GradientCheck, NumpyFunction, check_gradient, to_numpy
 from .parsing import parse, to_text
+from .validation import Validation, validate
 from .render import expr_latex, expr_pretty, expr_text, render_steps
 from .steps import (
     Step,
@@ -45,6 +47,7 @@ from .steps import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousInputError",
     "ChainRule",
     "Exercise",
     "ExerciseSet",
@@ -60,6 +63,7 @@ __all__ = [
     "SymtutorError",
     "UnknownSymbolError",
     "UnsupportedExpressionError",
+    "Validation",
     "chain_rule",
     "check",
     "check_gradient",
@@ -85,4 +89,5 @@ __all__ = [
     "to_numpy",
     "to_text",
     "topics",
+    "validate",
 ]

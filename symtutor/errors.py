@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "SymtutorError",
     "ParseError",
+    "AmbiguousInputError",
     "InvalidArgumentError",
     "UnknownSymbolError",
     "UnsupportedExpressionError",
@@ -47,6 +48,35 @@ class ParseError(SymtutorError, ValueError):
             return self.message
         shown = self.text.replace("\n", " ")
         return f"{self.message}\n  {shown}\n  {' ' * self.position}^"
+
+
+class AmbiguousInputError(ParseError):
+    """Typed text has two common readings, so it is not guessed.
+
+    ``readings`` holds each reading as a ``(text, latex)`` pair: the text in
+    symtutor's typed syntax with explicit brackets, and its LaTeX.
+
+    Examples:
+        >>> err = AmbiguousInputError(
+        ...     "`e^2x` could mean e^(2x) or e^2·x: add brackets to say which.",
+        ...     readings=(("e^(2*x)", "e^{2 x}"), ("e^2*x", "e^{2} x")),
+        ... )
+        >>> isinstance(err, ParseError), isinstance(err, ValueError)
+        (True, True)
+        >>> [text for text, _ in err.readings]
+        ['e^(2*x)', 'e^2*x']
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        readings: tuple[tuple[str, str], ...],
+        text: str | None = None,
+        position: int | None = None,
+    ):
+        super().__init__(message, text=text, position=position)
+        self.readings = tuple((str(t), str(tex)) for t, tex in readings)
 
 
 class InvalidArgumentError(SymtutorError, ValueError):

@@ -32,7 +32,9 @@ import sympy as sp
 from mpmath.libmp import prec_to_dps, to_str as mlib_to_str
 from sympy.printing.str import StrPrinter
 
-from .errors import ParseError
+from ._normalise import normalise
+from .errors import AmbiguousInputError, ParseError
+from .functions import NAMES as _REGISTRY
 
 __all__ = ["parse", "read", "Reading", "to_text", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH"]
 
@@ -50,45 +52,10 @@ MAX_RESULT_DIGITS = 1000
 """Most digits an exact numeric power may produce."""
 
 
-def _log(*args):
-    if len(args) == 2:
-        return sp.log(args[0], args[1])
-    return sp.log(args[0])
-
-
 FUNCTIONS: dict[str, tuple[object, int, int]] = {
-    # name: (constructor, min args, max args)
-    "sin": (sp.sin, 1, 1),
-    "cos": (sp.cos, 1, 1),
-    "tan": (sp.tan, 1, 1),
-    "sec": (sp.sec, 1, 1),
-    "csc": (sp.csc, 1, 1),
-    "cot": (sp.cot, 1, 1),
-    "asin": (sp.asin, 1, 1),
-    "arcsin": (sp.asin, 1, 1),
-    "acos": (sp.acos, 1, 1),
-    "arccos": (sp.acos, 1, 1),
-    "atan": (sp.atan, 1, 1),
-    "arctan": (sp.atan, 1, 1),
-    "acot": (sp.acot, 1, 1),
-    "arccot": (sp.acot, 1, 1),
-    "sinh": (sp.sinh, 1, 1),
-    "cosh": (sp.cosh, 1, 1),
-    "tanh": (sp.tanh, 1, 1),
-    "coth": (sp.coth, 1, 1),
-    "asinh": (sp.asinh, 1, 1),
-    "arsinh": (sp.asinh, 1, 1),
-    "acosh": (sp.acosh, 1, 1),
-    "arcosh": (sp.acosh, 1, 1),
-    "atanh": (sp.atanh, 1, 1),
-    "artanh": (sp.atanh, 1, 1),
-    "exp": (sp.exp, 1, 1),
-    "ln": (sp.log, 1, 1),
-    "log": (_log, 1, 2),
-    "sqrt": (sp.sqrt, 1, 1),
-    "abs": (sp.Abs, 1, 1),
+    name: (f.sympy, *f.arity) for name, f in _REGISTRY.items()
 }
-"""The functions the parser knows, by name."""
+"""The functions the parser knows, by every name they are typed as: (constructor, min args, max args)."""
 
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
 
@@ -167,13 +134,7 @@ def _short(value: sp.Basic) -> str:
 # precedence of what a node shows, for deciding brackets in the echo
 _P_ADD, _P_NEG, _P_MUL, _P_POW, _P_ATOM = 1, 1.5, 2, 3, 4
 
-_TEX_FUNC = {
-    "asin": r"\arcsin", "arcsin": r"\arcsin", "acos": r"\arccos", "arccos": r"\arccos",
-    "atan": r"\arctan", "arctan": r"\arctan", "acot": r"\operatorname{arccot}", "arccot": r"\operatorname{arccot}",
-    "asinh": r"\operatorname{arsinh}", "arsinh": r"\operatorname{arsinh}",
-    "acosh": r"\operatorname{arcosh}", "arcosh": r"\operatorname{arcosh}",
-    "atanh": r"\operatorname{artanh}", "artanh": r"\operatorname{artanh}",
-}
+_TEX_FUNC = {name: f.latex for name, f in _REGISTRY.items()}
 
 
 class _N(NamedTuple):
@@ -210,6 +171,7 @@ class _Parser:
         text: str,
         variables: dict[str, sp.Symbol] | None,
         functions: dict[str, sp.FunctionClass],
+        strict: bool = True,
     ):
         self.text = text
         self.tokens = _tokenize(text)
@@ -219,6 +181,7 @@ class _Parser:
         self.variables = variables
         self.functions = functions
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
+        self.strict = strict  # refuse readings that could have been meant otherwise
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -301,6 +264,7 @@ class _Parser:
 
     def term(self) -> _N:
         self.enter()
+        start = self.tok.pos
         parts = [self.unary()]
         ops: list[_Token] = []
         while True:
@@ -310,7 +274,19 @@ class _Parser:
                 if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],*/"):
                     raise self.error(f"The {t.text!r} has nothing after it.", t.pos)
                 ops.append(t)
+                divisor_start = self.tok.pos
                 parts.append(self.unary())
+                if t.text == "/" and self.strict and self.starts_factor():
+                    # x/2y: (x/2)*y or x/(2y)?
+                    end = self.prev_end()
+                    stop = self.factor_end()
+                    text = self.text
+                    self.ambiguous(
+                        start,
+                        stop,
+                        text[start:divisor_start] + "(" + text[divisor_start:stop] + ")",
+                        "(" + text[start:end] + ")" + text[end:stop],
+                    )
             elif self.starts_factor():
                 ops.append(_Token("op", "*", t.pos))
                 parts.append(self.power())
@@ -335,15 +311,63 @@ class _Parser:
 
     def power(self) -> _N:
         self.enter()
+        start = self.tok.pos
         base = self.atom()
         if self.tok.kind == "pow":
             op = self.advance()
             if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")],*/"):
                 raise self.error("The '^' has no exponent after it.", op.pos)
+            first = self.tok
             exponent = self.unary()  # right-associative, allows x^-2
+            end = self.prev_end()
+            bracketed = first.text in "([" and self.tokens[self.i - 1].text in ")]"
+            if self.strict and not bracketed and self.starts_factor() and self.tok.pos == end:
+                # e^2x: e^(2x) or e^2*x?
+                stop = self.factor_end()
+                text = self.text
+                self.ambiguous(
+                    start,
+                    stop,
+                    text[start:first.pos] + "(" + text[first.pos:stop] + ")",
+                    "(" + text[start:end] + ")" + text[end:stop],
+                )
             base = self.make_power(base, exponent, op.pos)
         self.leave()
         return base
+
+    # --- readings that could have been meant otherwise ---------------------
+    def prev_end(self) -> int:
+        t = self.tokens[self.i - 1]
+        return t.pos + len(t.text)
+
+    def factor_end(self) -> int:
+        """Where the factor starting at the current token ends (read leniently)."""
+        self.strict = False
+        try:
+            self.power()
+        except ParseError:
+            return len(self.text)
+        finally:
+            self.strict = True
+        return self.prev_end()
+
+    def ambiguous(self, start: int, stop: int, first: str, second: str) -> None:
+        """Refuse to guess between two readings of ``text[start:stop]``."""
+        text = self.text
+        readings = []
+        shown = []
+        for alt in (first, second):
+            whole = text[:start] + alt + text[stop:]
+            try:
+                node = _Parser(whole, self.variables, self.functions, strict=False).parse()
+                local = _Parser(alt, self.variables, self.functions, strict=False).parse()
+            except ParseError:  # pragma: no cover - the alternatives add brackets only
+                continue
+            readings.append((node.txt, node.tex))
+            shown.append(_plain(local.txt))
+        written = " ".join(text[start:stop].split())
+        message = f"`{written}` could mean {' or '.join(shown)}: add brackets to say which."
+        raise AmbiguousInputError(message, readings=tuple(readings), text=text, position=start)
 
     def atom(self) -> _N:
         t = self.tok
@@ -453,6 +477,9 @@ class _Parser:
             raise self.error(f"Write the function {name} with brackets: {name}(...).", t.pos)
         if name in FUNCTIONS:
             return self.apply(name, t)
+        based = self.log_base(name, t)
+        if based is not None:
+            return based
         if name in _CONSTANTS:
             return _N(_CONSTANTS[name], r"\pi" if name == "pi" else "e", name, _P_ATOM)
         if name.lower() in FUNCTIONS and follows_call:
@@ -533,20 +560,81 @@ class _Parser:
         return args
 
     def apply(self, name: str, t: _Token) -> _N:
-        func, lo, hi = FUNCTIONS[name]
         nxt = self.tok
-        if nxt.kind == "op" and nxt.text == "(":
-            args = self.call_args(name)
-        elif nxt.kind == "pow":
-            # sin^2(x) means sin(x)^2
+        if nxt.kind == "pow":
+            # sin^2(x) means sin(x)^2; sin^-1(x) is arcsin(x)
             op = self.advance()
             exponent = self.unary_exponent()
+            if exponent.v == -1:
+                inverse = _REGISTRY[name].inverse
+                if inverse is None:
+                    raise self.error(
+                        f"{name}^-1 is unclear here: write 1/{name}(...) for the reciprocal.", t.pos
+                    )
+                return self.apply(inverse, t)
             inner = self.apply(name, t)
             return self.make_power(inner, exponent, op.pos)
-        elif self.starts_factor():
-            args = [self.power()]
-        else:
+        args = self.arguments(name, t)
+        return self.build_call(name, args, t)
+
+    def arguments(self, name: str, t: _Token) -> list[_N]:
+        """The arguments of a known function: in brackets, or the factors that follow it."""
+        nxt = self.tok
+        if nxt.kind == "op" and nxt.text == "(":
+            return self.call_args(name)
+        if not (self.starts_factor() or (nxt.kind == "op" and nxt.text in "+-")):
             raise self.error(f"The function {name} needs an argument: write {name}(...).", t.pos)
+        arg_start = self.tok.pos
+        arg = self.bare_argument()
+        nxt = self.tok
+        if self.strict and nxt.kind == "op" and nxt.text in "*/":
+            # sin x/2: sin(x/2) or sin(x)/2?
+            end = self.prev_end()
+            self.advance()
+            self.strict = False
+            try:
+                self.unary()
+                stop = self.prev_end()
+            except ParseError:
+                stop = len(self.text)
+            finally:
+                self.strict = True
+            text = self.text
+            self.ambiguous(
+                t.pos,
+                stop,
+                text[t.pos:arg_start].rstrip() + "(" + text[arg_start:stop] + ")",
+                text[t.pos:arg_start].rstrip() + "(" + text[arg_start:end] + ")" + text[end:stop],
+            )
+        return [arg]
+
+    def bare_argument(self) -> _N:
+        """A bracketless argument: the product of the factors up to an operator or the next function."""
+        self.enter()
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.advance()
+            if self.tok.kind == "end":
+                raise self.error(f"The {t.text!r} has nothing after it.", t.pos)
+            inner = self.bare_argument()
+            self.leave()
+            return self.negate(inner) if t.text == "-" else inner
+        parts = [self.power()]
+        ops: list[_Token] = []
+        while self.starts_factor() and not self.at_function():
+            ops.append(_Token("op", "*", self.tok.pos))
+            parts.append(self.power())
+        self.leave()
+        return self.chain(parts, ops)
+
+    def at_function(self) -> bool:
+        t = self.tok
+        if t.kind != "name" or t.text in self.symbols:
+            return False
+        return t.text in _REGISTRY or t.text in self.functions or _log_base_name(t.text) is not None
+
+    def build_call(self, name: str, args: list[_N], t: _Token) -> _N:
+        func, lo, hi = FUNCTIONS[name]
         if not lo <= len(args) <= hi:
             want = "one argument" if hi == 1 else f"{lo} to {hi} arguments"
             raise self.error(f"{name}() takes {want}, not {len(args)}.", t.pos)
@@ -557,14 +645,61 @@ class _Parser:
         txt = f"{name}({', '.join(a.txt for a in args)})"
         if name == "sqrt":
             tex = rf"\sqrt{{{a0.tex}}}"
+        elif name == "cbrt":
+            tex = rf"\sqrt[3]{{{a0.tex}}}"
         elif name == "abs":
             tex = rf"\left|{a0.tex}\right|"
         elif name == "log" and len(args) == 2:
             tex = rf"\log_{{{args[1].tex}}}\left({a0.tex}\right)"
         else:
-            head = _TEX_FUNC.get(name, "\\" + name)
+            head = r"\ln" if name == "ln" else _TEX_FUNC.get(name, "\\" + name)
             tex = rf"{head}\left({a0.tex}\right)"
         return _N(value, tex, txt, _P_ATOM)
+
+    def log_base(self, name: str, t: _Token) -> _N | None:
+        """log_2(x), log_10 x, log_b(x), log_(b+1)(x): a logarithm to a base."""
+        rest = _log_base_name(name)
+        if rest is None or name in self.symbols:
+            return None
+        if rest == "":
+            if not (self.tok.kind == "op" and self.tok.text == "("):
+                raise self.error("Write the base after log_: log_2(x) or log_(b)(x).", t.pos)
+            base_args = self.call_args("log_")
+            if len(base_args) != 1:
+                raise self.error("A logarithm has one base: log_(b)(x).", t.pos)
+            base = base_args[0]
+        else:
+            m = re.match(r"\d+", rest)
+            if m:
+                piece = m.group()
+            elif rest in self.symbols or rest in _CONSTANTS or self.variables is None:
+                piece = rest if rest in self.symbols or rest in _CONSTANTS or len(rest) == 1 else rest[0]
+            else:
+                piece = rest[0]
+            remainder = rest[len(piece):]
+            base_pos = t.pos + 4
+            if remainder:
+                self.tokens.insert(self.i, _Token("name" if remainder[0].isalpha() or remainder[0] == "_" else "num",
+                                                  remainder, base_pos + len(piece)))
+                self.rewind(self.i)
+            if piece.isdigit():
+                base = self.number(_Token("num", piece, base_pos))
+            elif piece in self.symbols:
+                sym = self.symbols[piece]
+                base = _N(sym, _symbol_tex(sym), piece, _P_ATOM)
+            elif piece in _CONSTANTS and piece not in self.symbols:
+                base = _N(_CONSTANTS[piece], r"\pi" if piece == "pi" else "e", piece, _P_ATOM)
+            elif self.variables is None:
+                sym = self.symbols.get(piece) or self.symbols.setdefault(piece, sp.Symbol(piece))
+                base = _N(sym, _symbol_tex(sym), piece, _P_ATOM)
+            else:
+                return self.unknown_name(piece, t, False)
+        if isinstance(base.v, sp.MatrixBase):
+            raise self.error("The base of a logarithm cannot be a vector or matrix.", t.pos)
+        if base.v.is_number and (base.v == 1 or base.v.is_nonpositive):
+            raise self.error(f"The base of a logarithm must be positive and not 1, not {base.txt}.", t.pos)
+        args = self.arguments("log", t)
+        return self.build_call("log", [args[0], base], t)
 
     def unary_exponent(self) -> _N:
         t = self.tok
@@ -641,6 +776,17 @@ class _Parser:
             raise self.error(f"Cannot compute {op.text!r} here.", op.pos) from None
 
 
+def _log_base_name(name: str) -> str | None:
+    """The base part of a name written log_<base>, or None."""
+    return name[4:] if name.startswith("log_") else None
+
+
+def _plain(txt: str) -> str:
+    """A reading as a learner writes it: 2x rather than 2*x, and a dot for other products."""
+    txt = re.sub(r"(?<![\w.^/])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", txt)
+    return txt.replace("*", "·")
+
+
 def _shape(value) -> str:
     if isinstance(value, sp.MatrixBase):
         return f"{value.rows}x{value.cols}"
@@ -707,6 +853,9 @@ def read(
 def _parser(text, variables, functions) -> _Parser:
     if not isinstance(text, str):
         raise TypeError(f"parse() reads text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
+    text = normalise(text)
     if len(text) > MAX_LENGTH:
         raise ParseError(f"The input is too long ({len(text)} characters; at most {MAX_LENGTH}).")
     names = _as_name_map(variables)
