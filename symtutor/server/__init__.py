@@ -56,6 +56,8 @@ def add_parser(sub) -> None:
     p.add_argument("--queue", type=int, help="requests that may wait for a worker (default 32 per worker); "
                    "past that the server answers 503 with Retry-After")
     p.add_argument("--token", help="the access token (default: a fresh random one)")
+    p.add_argument("--client-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="seconds a client has to send a request's head, and again its body (default 10)")
     p.add_argument("--require-token", action="store_true",
                    help="ask for the token on loopback too (always asked elsewhere)")
 
@@ -80,6 +82,8 @@ def main(args) -> int:
         raise SymtutorError(f"--port must be between 0 and 65535, not {args.port}")
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise SymtutorError(f"--workers must be between 1 and 64, not {args.workers}")
+    if not 0 < args.client_timeout <= 600:
+        raise SymtutorError(f"--client-timeout must be between 0 and 600 seconds, not {args.client_timeout}")
     if args.queue is not None and args.queue < 0:
         raise SymtutorError(f"--queue must be 0 or more, not {args.queue}")
     try:
@@ -109,8 +113,9 @@ def main(args) -> int:
 
     app = create_app(db=db, workers=args.workers, queue=args.queue, on_ready=ready)
     guarded = Guard(app, token=token, require_token=args.require_token or not loopback,
-                    allowed_hosts=LOOPBACK_HOSTS if loopback else None)
-    config = uvicorn.Config(guarded, http=HeaderDeadlineH11, lifespan="on", log_level="warning",
+                    allowed_hosts=LOOPBACK_HOSTS if loopback else None, body_timeout=args.client_timeout)
+    protocol = type("Protocol", (HeaderDeadlineH11,), {"header_timeout": args.client_timeout})
+    config = uvicorn.Config(guarded, http=protocol, lifespan="on", log_level="warning",
                             access_log=False, timeout_keep_alive=5, limit_concurrency=2000,
                             timeout_graceful_shutdown=3, server_header=False)
     try:

@@ -252,6 +252,9 @@ class ErrorOut(BaseModel):
 _ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
            503: {"model": ErrorOut, "description": "every worker is busy: retry after the Retry-After seconds"}}
 
+_CODES = {404: "not_found", 405: "method_not_allowed", 408: "too_slow", 409: "conflict", 413: "too_large",
+          422: "invalid_argument"}
+
 _STATIC = resources.files("symtutor.server") / "static"
 
 
@@ -307,7 +310,8 @@ def create_app(*, db=None, workers: int | None = None, queue: int | None = None,
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return _error(exc.status_code, "http_error", str(exc.detail), getattr(exc, "headers", None))
+        code = _CODES.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(SymtutorError)
     async def _symtutor(request: Request, exc: SymtutorError):

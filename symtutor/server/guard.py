@@ -17,6 +17,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 import h11
+from starlette.exceptions import HTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 __all__ = ["Guard", "HeaderDeadlineH11", "COOKIE", "LOOPBACK_HOSTS"]
@@ -37,8 +38,11 @@ _HEADERS = [
 ]
 
 
-class _BodyError(Exception):
+class _BodyError(HTTPException):
+    """A body too large or too slow: raised while the app reads it, answered as a 4xx."""
+
     def __init__(self, status: int, message: str):
+        super().__init__(status, message)
         self.status = status
         self.message = message
 
