@@ -40,8 +40,8 @@ def _command() -> list[str]:
 class Server:
     """A `symtutor serve` subprocess; ``url`` is the line it printed (with its token)."""
 
-    def __init__(self, *args: str, db: Path):
-        self.port = free_port()
+    def __init__(self, *args: str, db: Path, port: int | None = None):
+        self.port = port or free_port()
         self.db = db
         self.log = db.with_name(f"serve-{self.port}.log")
         with open(self.log, "w") as err:
@@ -102,8 +102,8 @@ class Server:
 
 
 @contextmanager
-def running(*args: str, db: Path):
-    server = Server(*args, db=db)
+def running(*args: str, db: Path, port: int | None = None):
+    server = Server(*args, db=db, port=port)
     try:
         yield server
     finally:

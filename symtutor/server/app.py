@@ -207,6 +207,7 @@ class PracticeRequest(_Strict):
     difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
     count: Annotated[int, Field(ge=1, le=50)] = 10
     seed: Annotated[int, Field(ge=0, le=999_999_999)] | None = None
+    resume: Annotated[str, Field(max_length=40)] | None = None
 
 
 class TurnRequest(_Strict):
@@ -390,7 +391,12 @@ def create_app(*, db=None, workers: int | None = None, queue: int | None = None,
 
     @app.post(f"{API}/practice", response_model=PracticeOut, responses=_ERRORS, tags=["practice"])
     async def practice_start(req: PracticeRequest):
-        """Start a practice session: exercises chosen from the learner's history, recorded in the store."""
+        """Start a practice session: exercises chosen from the learner's history, recorded in the store.
+
+        With ``resume``, the learner's open session of that id carries on, if the server still has it."""
+        drill = drills.get(req.resume) if req.resume else None
+        if drill is not None and drill.learner == req.learner:
+            return await run_in_threadpool(drill.state)
         drill = await run_in_threadpool(drills.start, req.learner, topics=req.topics, difficulty=req.difficulty,
                                         count=req.count, seed=req.seed)
         drill.lock = asyncio.Lock()

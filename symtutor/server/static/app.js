@@ -158,10 +158,12 @@
       const strong = document.createElement("strong");
       strong.textContent = label + " ";
       line.appendChild(strong);
-      const msg = document.createElement("span");
-      msg.className = "message";
-      msg.textContent = fb.message;
-      line.appendChild(msg);
+      if (fb.message !== label) {
+        const msg = document.createElement("span");
+        msg.className = "message";
+        msg.textContent = fb.message;
+        line.appendChild(msg);
+      }
       box.appendChild(line);
       if (fb.diagnosis) {
         const d = document.createElement("p");
@@ -272,7 +274,7 @@
     const again = document.createElement("button");
     again.type = "button";
     again.textContent = "Practise again";
-    again.addEventListener("click", () => start());
+    again.addEventListener("click", () => start(null));
     body.appendChild(again);
     again.focus();
   }
@@ -329,10 +331,12 @@
   }
 
   // ---- actions
-  async function start() {
+  async function start(resume) {
     const learner = $("learner").value.trim();
     localStorage.setItem("symtutor-learner", learner);
-    const r = await api("POST", "/practice", { learner });
+    const body = { learner };
+    if (resume) body.resume = resume;
+    const r = await api("POST", "/practice", body);
     if (!r.ok) {
       $("feedback").textContent = r.data.message || "Could not start a session.";
       return;
@@ -359,7 +363,7 @@
     const r = await api("POST", `/practice/${encodeURIComponent(state.session)}/turn`, body);
     busy = false;
     if (r.status === 404) {
-      await start();
+      await start(null);
       return;
     }
     if (!r.ok) {
@@ -374,17 +378,9 @@
     if (r.data.summary) loadProgress();
   }
 
-  async function resume() {
-    const sid = sessionStorage.getItem("symtutor-session");
-    if (sid) {
-      const r = await api("GET", `/practice/${encodeURIComponent(sid)}`);
-      if (r.ok && r.data.learner === $("learner").value.trim()) {
-        show(r.data);
-        loadProgress();
-        return;
-      }
-    }
-    await start();
+  function resume() {
+    // the open session of this tab carries on if the server still has it; else a new one starts
+    return start(sessionStorage.getItem("symtutor-session"));
   }
 
   function init() {
@@ -395,7 +391,7 @@
     $("learner").value = localStorage.getItem("symtutor-learner") || "";
     $("learner-form").addEventListener("submit", (e) => {
       e.preventDefault();
-      start();
+      start(null);
     });
     $("answer-form").addEventListener("submit", (e) => {
       e.preventDefault();
