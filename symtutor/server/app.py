@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..checking import MODES, check
+from ..checking import MODES
 from ..errors import SymtutorError
 from ..exercises.core import TOPICS, topics
 from ..sandbox import SandboxMemoryError, SandboxTimeout
@@ -30,12 +30,13 @@ from .pool import Overloaded, WorkerPool, default_size
 from .work import (
     EXERCISE_ID,
     ExerciseCache,
-    check_exercise,
+    check_exercise_in_worker,
+    check_in_worker,
     exercise_json,
-    feedback_json,
     generate_in_worker,
     parse_exercise_id,
     steps_in_worker,
+    undecided,
     validate_in_worker,
 )
 
@@ -353,16 +354,16 @@ def create_app(*, db=None, workers: int | None = None, queue: int | None = None,
     async def check_answer(req: CheckRequest):
         """The Feedback on an answer: to an exercise (by its id, topic-difficulty-seed), or to a given expected answer."""
         if req.exercise_id is not None:
-            ex = await exercise(req.exercise_id)
-            async with pool.slot() as box:
-                fb = await run_in_threadpool(check_exercise, ex, req.answer, box, timeout=check_timeout)
-            return feedback_json(fb)
+            parse_exercise_id(req.exercise_id)  # an unknown topic is the caller's mistake: 422
+            fn, args = check_exercise_in_worker, (req.exercise_id, req.answer)
+        else:
+            options = {k: getattr(req, k) for k in ("variables", "mode", "tolerance", "function", "wrt", "point", "order")}
+            fn, args = check_in_worker, (req.answer, req.expected, options)
         async with pool.slot() as box:
-            fb = await run_in_threadpool(
-                lambda: check(req.answer, req.expected, variables=req.variables, mode=req.mode,
-                              tolerance=req.tolerance, function=req.function, wrt=req.wrt, point=req.point,
-                              order=req.order, timeout=check_timeout, sandbox=box))
-        return feedback_json(fb)
+            try:
+                return await run_in_threadpool(box.run, fn, *args, timeout=check_timeout + 2)
+            except (SandboxTimeout, SandboxMemoryError, RecursionError):
+                return undecided(check_timeout)
 
     @app.get(f"{API}/exercise", response_model=ExerciseOut, responses=_ERRORS, tags=["exercises"])
     async def get_exercise(q: Annotated[ExerciseQuery, Query()]):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
-from ..checking import Feedback, check
+from ..checking import Feedback, Inline, check
 from ..errors import InvalidArgumentError
 from ..exercises.core import TOPICS, Exercise, generate, topics
 from ..render import expr_latex, expr_text, render_steps
@@ -23,6 +24,9 @@ __all__ = [
     "exercise_json",
     "feedback_json",
     "check_exercise",
+    "check_exercise_in_worker",
+    "check_in_worker",
+    "undecided",
     "ExerciseCache",
     "validate_in_worker",
     "steps_in_worker",
@@ -151,6 +155,42 @@ def check_exercise(ex: Exercise, text: str, box, *, timeout: float = 1.0) -> Fee
     """
     return check(text, ex.answer, variables=ex.variables, mode=ex.mode, timeout=timeout, sandbox=box,
                  **dict(ex.options))
+
+
+def undecided(timeout: float) -> dict:
+    """The answer to a check that ran out of time: undecided, as :func:`symtutor.check` says it."""
+    return feedback_json(Feedback("undecided", False, 0.0, f"Checking this answer took longer than {timeout:g} s, "
+                                  "so it was stopped. Try writing it more simply."))
+
+
+@lru_cache(maxsize=256)
+def _exercise(eid: str) -> Exercise:
+    topic, difficulty, seed = parse_exercise_id(eid)
+    return generate(topic, seed=seed, difficulty=difficulty)
+
+
+def check_exercise_in_worker(eid: str, answer: str) -> dict:
+    """The Feedback on an answer to the exercise of that id (generated once per worker), as JSON.
+
+    The check runs here, in the worker that called this: its bounds are the worker's.
+
+    Examples:
+        >>> check_exercise_in_worker("power_rule-1-7", "-18x^5")["correct"]
+        True
+    """
+    ex = _exercise(eid)
+    return feedback_json(check(answer, ex.answer, variables=ex.variables, mode=ex.mode, sandbox=Inline(),
+                               **dict(ex.options)))
+
+
+def check_in_worker(answer: str, expected: str, options: dict) -> dict:
+    """The Feedback on an answer to a given expected answer, as JSON (the check runs in this worker).
+
+    Examples:
+        >>> check_in_worker("cos(x^2)", "2x cos(x^2)", {"function": "sin(x^2)", "wrt": "x"})["diagnosis"]
+        'chain_rule_inner_missing'
+    """
+    return feedback_json(check(answer, expected, sandbox=Inline(), **options))
 
 
 def validate_in_worker(answer: str, variables, functions) -> dict:
