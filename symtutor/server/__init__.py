@@ -95,8 +95,11 @@ def main(args) -> int:
         raise SymtutorError(f"symtutor serve needs {exc.name}: pip install 'symtutor[serve]'") from None
     from ..progress import ProgressStore
 
-    with ProgressStore(args.db) as store:  # a store that cannot be used is an error now, not at the first answer
-        db = store.path
+    try:  # a store that cannot be used is an error now, not at the first answer
+        with ProgressStore(args.db) as store:
+            db = store.path
+    except OSError as exc:
+        raise SymtutorError(f"cannot use the progress store {args.db}: {exc.strerror or exc}") from None
     loopback = is_loopback(args.host)
     token = args.token or new_token()
     sock = _bind(args.host, args.port)
