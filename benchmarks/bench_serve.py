@@ -4,7 +4,7 @@
 
 Starts `symtutor serve` on a free loopback port, warms it with one pass over
 benchmarks/check_corpus.json, then for 1, 8, 32 and 128 concurrent clients
-(asyncio + httpx, each client sending its next request when the last is
+(raw asyncio sockets with keep-alive, each client sending its next request when the last is
 answered) posts the corpus's answers to /api/v1/check for ``--seconds`` and
 prints requests/s, p50 and p99 latency, and how many answers were 503s, other
 errors, or no answer within 10 s (a hang).  Then it sends ``--requests`` more at
@@ -30,7 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import psutil
 
 from symtutor import check
@@ -83,41 +82,72 @@ def rss(proc) -> int:
     return sum(q.memory_info().rss for q in [p, *p.children(recursive=True)])
 
 
+def encode(host: str, items) -> list[bytes]:
+    """Each request once, as the bytes sent on the wire (HTTP/1.1, keep-alive)."""
+    out = []
+    for b in items:
+        body = json.dumps(b).encode()
+        out.append(b"POST /api/v1/check HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: %d\r\n\r\n%s" % (host.encode(), len(body), body))
+    return out
+
+
+async def _exchange(reader, writer, request: bytes) -> tuple[int, dict]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, headers
+
+
 async def load(base: str, items, clients: int, *, seconds: float | None = None, requests: int | None = None):
+    """``clients`` keep-alive connections on raw asyncio sockets (a light client: the server gets the CPU)."""
+    host, port = base.split("//", 1)[1].rsplit(":", 1)
+    wire = encode(f"{host}:{port}", items)
     lat, codes, hangs = [], {}, 0
     deadline = time.perf_counter() + seconds if seconds else None
     left = [requests or 0]
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
 
-        async def one(k: int):
-            nonlocal hangs
-            i = k
-            while True:
-                if deadline is not None and time.perf_counter() > deadline:
-                    return
-                if requests is not None:
-                    if left[0] <= 0:
-                        return
-                    left[0] -= 1
-                t = time.perf_counter()
-                try:
-                    r = await client.post("/api/v1/check", json=items[i % len(items)])
-                    codes[r.status_code] = codes.get(r.status_code, 0) + 1
-                    if r.status_code == 200:
-                        lat.append(time.perf_counter() - t)
-                    elif r.status_code == 503:
-                        await asyncio.sleep(float(r.headers.get("retry-after", "1")) / 10)
-                except httpx.TimeoutException:
-                    hangs += 1
-                except httpx.HTTPError:
-                    codes["conn"] = codes.get("conn", 0) + 1
-                i += clients
+    async def one(k: int):
+        nonlocal hangs
+        i = k
+        conn = None
+        while True:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            if requests is not None:
+                if left[0] <= 0:
+                    break
+                left[0] -= 1
+            if conn is None:
+                conn = await asyncio.open_connection(host, int(port))
+            t = time.perf_counter()
+            try:
+                status, headers = await asyncio.wait_for(_exchange(*conn, wire[i % len(wire)]), 10.0)
+                codes[status] = codes.get(status, 0) + 1
+                if status == 200:
+                    lat.append(time.perf_counter() - t)
+                elif status == 503:
+                    await asyncio.sleep(float(headers.get("retry-after", "1")) / 10)
+                if headers.get("connection") == "close":
+                    conn[1].close()
+                    conn = None
+            except asyncio.TimeoutError:
+                hangs += 1
+                conn[1].close()
+                conn = None
+            except (OSError, asyncio.IncompleteReadError):
+                codes["conn"] = codes.get("conn", 0) + 1
+                conn = None
+            i += clients
+        if conn is not None:
+            conn[1].close()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(k) for k in range(clients)))
-        elapsed = time.perf_counter() - t0
-    return lat, codes, hangs, elapsed
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(k) for k in range(clients)))
+    return lat, codes, hangs, time.perf_counter() - t0
 
 
 def main() -> None:
