@@ -104,10 +104,6 @@ class WorkerPool:
         finally:
             free.put_nowait(box)
 
-    def pids(self) -> list[int]:
-        """The process ids of the running workers."""
-        return [b._proc.pid for b in self.boxes if b._proc is not None and b._proc.is_alive()]
-
     def close(self) -> None:
         """Stop every worker."""
         for box in self.boxes:
