@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from . import __version__
+from . import __version__, server
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import InvalidArgumentError, ParseError, SymtutorError
@@ -316,6 +316,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    "(.png, .pdf or .svg)")
     p.add_argument("--export", choices=("csv",), help="print every attempt as CSV")
     grade_command.add_parser(sub)
+    server.add_parser(sub)
     return parser
 
 
