@@ -343,7 +343,7 @@ def test_the_server_is_still_serving_after_all_that(server):
     assert server.proc.poll() is None
 
 
-def test_a_mistake_in_the_command_is_one_line_and_exit_code_1(tmp_path):
+def test_a_mistake_in_the_command_is_one_line_and_exit_code_3(tmp_path):
     for args in (["--port", "99999"], ["--db", "/proc/none/p.sqlite3"], ["--workers", "0"]):
         r = subprocess.run([*_command(), "serve", *args], capture_output=True, text=True, timeout=60)
-        assert r.returncode == 1 and r.stderr.startswith("symtutor: error: ") and r.stderr.count("\n") == 1, r.stderr
+        assert r.returncode == 3 and r.stderr.startswith("symtutor: error: ") and r.stderr.count("\n") == 1, r.stderr
