@@ -180,6 +180,6 @@ def test_cli_generate_formats(tmp_path, capsys):
     capsys.readouterr()
     assert main(["generate", "power_rule", "--format", "md"]) == 0
     assert capsys.readouterr().out.startswith("# Power rule (difficulty 1)")
-    assert main(["generate", "nope"]) == 1
+    assert main(["generate", "nope"]) == 3
     assert main(["topics"]) == 0
     assert "newton_raphson" in capsys.readouterr().out
