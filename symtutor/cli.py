@@ -118,6 +118,17 @@ def _count(text: str) -> int:
     return n
 
 
+def _count_upto(limit: int):
+    def count(text: str) -> int:
+        n = _count(text)
+        if n > limit:
+            raise argparse.ArgumentTypeError(f"must be at most {limit:,}, not {n:,}")
+        return n
+
+    count.__name__ = "count"
+    return count
+
+
 def _order(limit: int):
     def order(text: str) -> int:
         try:
@@ -292,7 +303,8 @@ def _build_parser() -> argparse.ArgumentParser:
                  description="Train the 1-6-7-2 sigmoid network by backpropagation (Jacobians derived by "
                  "the engine) to draw the heart curve.",
                  epilog="example: symtutor backprop --iterations 10000 --aggression 7 --seed 0 --plot heart.png")
-    p.add_argument("--iterations", type=_count, default=10_000, help="steps of steepest descent (default 10000)")
+    p.add_argument("--iterations", type=_count_upto(1_000_000), default=10_000,
+                   help="steps of steepest descent (default 10000, at most 1000000)")
     p.add_argument("--aggression", type=_finite, default=3.5, help="the step size (default 3.5)")
     p.add_argument("--noise", type=_finite, default=1.0, help="the noise on each Jacobian (default 1)")
     p.add_argument("--seed", type=_whole, default=0, help="seed of the initial weights and the noise (default 0)")
@@ -304,7 +316,8 @@ def _build_parser() -> argparse.ArgumentParser:
                  epilog="example: symtutor heights --plot heights.png")
     p.add_argument("--mu", type=_finite, default=155, help="starting μ in cm (default 155)")
     p.add_argument("--sig", type=_positive(), default=6, help="starting σ in cm (default 6)")
-    p.add_argument("--steps", type=_count, default=50, help="steps of steepest descent (default 50)")
+    p.add_argument("--steps", type=_count_upto(100_000), default=50,
+                   help="steps of steepest descent (default 50, at most 100000)")
     p.add_argument("--aggression", type=_finite, default=2000, help="the step size (default 2000)")
     p.add_argument("--plot", metavar="FILE", help="save the fit and the χ² map with the descent path "
                    "(.png, .pdf or .svg)")

@@ -146,7 +146,7 @@ class ProgressStore:
         symtutor.progress.StoreError: cannot use .../p.sqlite3/p.sqlite3 as a progress store: .../p.sqlite3 is a file, not a folder
     """
 
-    def __init__(self, path=None, *, create: bool = True, timeout: float = 30.0):
+    def __init__(self, path=None, *, create: bool = True, timeout: float = 10.0):
         memory = isinstance(path, str) and path == ":memory:"
         self.path = Path(path) if path is not None else default_path()
         self.timeout = float(timeout)

@@ -182,16 +182,21 @@ class _Worker:
         self.sock = mine
         self.owner = os.getpid()
         _parent_ends.add(mine)
+        self.ready = False
+
+    def wait_ready(self) -> float:
+        """Wait until the worker has set itself up; return the seconds waited."""
+        if self.ready:
+            return 0.0
         t0 = time.monotonic()
         try:
-            mine.settimeout(_START_TIMEOUT)
-            ready = mine.recv(1) == b"R"
+            self.sock.settimeout(_START_TIMEOUT)
+            self.ready = self.sock.recv(1) == b"R"
         except OSError:
-            ready = False
-        if not ready:
-            self.kill()
+            pass
+        if not self.ready:
             raise SandboxTimeout(f"the worker process did not start within {_START_TIMEOUT:g} s")
-        self.started_in = time.monotonic() - t0
+        return time.monotonic() - t0
 
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.sock.fileno() >= 0 and self.proc.is_alive()
@@ -287,20 +292,19 @@ class Sandbox:
         self._idle: list[_Worker] = []
         self._count = 0  # workers started and not yet retired (idle or busy)
 
-    def _acquire(self, deadline: float, timeout: float) -> tuple[_Worker, float]:
-        """A free worker, and the seconds spent starting it (not counted against the call's bound)."""
+    def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._cond:
             while True:
                 while self._idle:
                     w = self._idle.pop()
                     if w.alive():
-                        return w, 0.0
+                        return w
                     w.kill()
                     self._count -= 1
                 if self._count < self.workers:
                     w = _Worker(self.memory_mb * 2**20)
                     self._count += 1
-                    return w, w.started_in
+                    return w
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise SandboxTimeout(f"the computation did not finish within {timeout:g} s "
@@ -308,11 +312,19 @@ class Sandbox:
                 self._cond.wait(left)
 
     def _release(self, w: _Worker, keep: bool) -> None:
+        """Give a worker back; one that is not kept is killed, and its successor started at once."""
+        successor = None
         if not keep:
             w.kill()
+            try:
+                successor = _Worker(self.memory_mb * 2**20)  # it sets itself up while nobody waits
+            except OSError:  # pragma: no cover - no process can be started now: the next call tries again
+                successor = None
         with self._cond:
             if keep:
                 self._idle.append(w)
+            elif successor is not None:
+                self._idle.insert(0, successor)
             else:
                 self._count -= 1
             self._cond.notify()
@@ -328,10 +340,10 @@ class Sandbox:
                                      f"at most {self.max_message_bytes})")
         if time.monotonic() >= deadline:
             raise SandboxTimeout(f"the computation did not finish within {timeout:g} s")
-        w, starting = self._acquire(deadline, timeout)
-        deadline += starting
+        w = self._acquire(deadline, timeout)
         keep = False
         try:
+            deadline += w.wait_ready()  # a fresh worker's start is not the call's time
             status, value = w.call(payload, deadline, self.max_message_bytes)
             keep = status != "memory"  # after running out of memory, a fresh worker
         except TimeoutError:

@@ -58,12 +58,12 @@ def test_the_bound_counts_the_wait_behind_another_call(box):
 def test_a_trivial_check_is_not_held_up_by_concurrent_checks():
     box = Sandbox(memory_mb=256, workers=2)
     try:
-        slow = threading.Thread(target=lambda: box.run(time.sleep, 1.2, timeout=5))
+        slow = threading.Thread(target=lambda: box.run(time.sleep, 2.5, timeout=5))
         slow.start()
         time.sleep(0.2)
         t0 = time.monotonic()
-        fb = check("2x", "2x", timeout=1.0, sandbox=box)
-        assert fb.correct and time.monotonic() - t0 < 1.0
+        fb = check("2x", "2x", timeout=1.0, sandbox=box)  # behind the sleeper, this would time out
+        assert fb.correct and time.monotonic() - t0 < 2.3
         slow.join()
     finally:
         box.close()
@@ -85,6 +85,7 @@ def test_an_overrunning_call_is_stopped_and_the_next_one_works(box):
     with pytest.raises(SandboxTimeout):
         box.run(time.sleep, 10, timeout=0.3)
     assert time.monotonic() - t0 < 1.0
+    assert len(box._idle) == 1  # its successor is already starting
     assert box.run(len, "ab", timeout=5) == 2
 
 
