@@ -50,7 +50,7 @@ def test_the_bound_counts_the_wait_behind_another_call(box):
     t0 = time.monotonic()
     with pytest.raises(SandboxTimeout, match="waited for other computations"):
         box.run(len, "abc", timeout=0.4)
-    assert time.monotonic() - t0 < 0.9
+    assert time.monotonic() - t0 < 1.4
     slow.join()
     assert box.run(len, "abc", timeout=5) == 3  # and the worker that waited is still there
 
@@ -84,7 +84,7 @@ def test_an_overrunning_call_is_stopped_and_the_next_one_works(box):
     t0 = time.monotonic()
     with pytest.raises(SandboxTimeout):
         box.run(time.sleep, 10, timeout=0.3)
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 1.5
     assert len(box._idle) == 1  # its successor is already starting
     assert box.run(len, "ab", timeout=5) == 2
 

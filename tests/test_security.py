@@ -147,7 +147,7 @@ def test_hostile_input_is_refused_or_bounded(text, watched_sandbox):
     elapsed = time.perf_counter() - t0
     assert fb.status in ("invalid", "incorrect", "undecided")
     assert not fb.correct
-    assert elapsed < 1.0 + 0.5, f"took {elapsed:.2f} s"
+    assert elapsed < 1.0 + 1.0, f"took {elapsed:.2f} s"  # the bound, and stopping the worker on a busy machine
     assert not CANARY.exists()
 
 

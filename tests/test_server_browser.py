@@ -83,11 +83,23 @@ def exercise_on(page):
     return st.generate(topic, seed=int(seed), difficulty=int(difficulty))
 
 
-def answer(page, text: str) -> None:
+def enter_math(page, text: str) -> None:
+    """Click the maths field, empty it and type `text`, as a person would: after the field has taken focus."""
     field = page.locator("#answer-math")
-    field.click()
-    field.evaluate("mf => mf.setValue('')")
-    type_math(page, text)
+    for _ in range(3):
+        field.click()
+        field.evaluate("mf => mf.setValue('')")
+        expect(field).to_be_focused()
+        page.wait_for_timeout(100)  # a person does not type within milliseconds of a click
+        type_math(page, text)
+        typed = field.evaluate("mf => mf.getValue('ascii-math')").replace(" ", "")
+        if typed[:1] == text[:1]:
+            return
+    raise AssertionError(f"the maths field holds {typed!r} after typing {text!r}")
+
+
+def answer(page, text: str) -> None:
+    enter_math(page, text)
     page.keyboard.press("Enter")
 
 
@@ -127,8 +139,7 @@ def test_practice_in_the_browser(browser, tmp_path):
         wrong = f"-{ex.answer_text}" if not ex.answer_text.startswith("-") else ex.answer_text[1:]
         oracle = ex.check(wrong)
         assert oracle.status == "incorrect" and oracle.diagnosis
-        page.locator("#answer-math").click()
-        type_math(page, wrong)
+        enter_math(page, wrong)
         expect(page.locator("#understood")).to_contain_text("(", timeout=20_000)
         page.keyboard.press("Enter")
         page.wait_for_selector("#feedback.incorrect", timeout=20_000)
