@@ -111,6 +111,12 @@ class _Table:
             done = self.clean[e] = _clean(self.raw[e])
         return done
 
+    def overflowed(self, e) -> np.ndarray:
+        """Where e's float value is beyond floating point's range (not where it is undefined)."""
+        vals = np.broadcast_to(np.asarray(self.raw[e], dtype=float), (POINTS,))
+        with np.errstate(all="ignore"):
+            return np.isinf(vals) | (np.isfinite(vals) & (np.abs(vals) > 1e150))
+
 
 @lru_cache(maxsize=1024)
 def _float_table(e, variables: tuple, seed: int):
@@ -200,16 +206,24 @@ class Compare:
 
     # ---- values
 
-    def floats(self, e):
-        """Float values of e at the points (NaN where not a finite float), or None."""
+    def _table(self, e):
         for table in self._tables:
             if e in table:
-                return table[e]
+                return table
         table = _float_table(e, self.variables, self.seed)
-        if table is None:
-            return None
-        self._tables.append(table)
-        return table[e]
+        if table is not None:
+            self._tables.append(table)
+        return table
+
+    def floats(self, e):
+        """Float values of e at the points (NaN where not a finite float), or None."""
+        table = self._table(e)
+        return None if table is None else table[e]
+
+    def overflowed(self, e) -> np.ndarray:
+        """Where e's float value overflowed: there only high precision can compare it."""
+        table = self._table(e)
+        return np.zeros(POINTS, dtype=bool) if table is None else table.overflowed(e)
 
     def value(self, e, i, dps: int = DPS):
         """The high-precision value of e at point i: an mpf, None (undefined) or HUGE."""
@@ -250,7 +264,9 @@ class Compare:
         if not (_odd_root(a) or _odd_root(b)):
             # neither finite in floating point: both undefined or both too large, unless an odd root
             # of a negative (NaN in floating point, real in mpmath) is involved
-            rest = np.flatnonzero(np.isfinite(fa) != np.isfinite(fb))
+            # of a negative (NaN in floating point, real in mpmath) is involved; where both overflowed,
+            # high precision still compares them ((x - a)^6000 is not (x - a)^5999)
+            rest = np.flatnonzero((np.isfinite(fa) != np.isfinite(fb)) | (self.overflowed(a) & self.overflowed(b)))
         verdict = self._compare_precisely(a, b, (int(i) for i in rest), agree_so_far=agree, need_all=True)
         if verdict != "equal":
             return verdict

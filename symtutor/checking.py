@@ -22,6 +22,8 @@ raises: every string gives a :class:`Feedback`.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -36,7 +38,7 @@ from ._numeval import HUGE, Evaluator, NotEvaluable
 from .diagnosis import MESSAGES, diagnose_scalar
 from .errors import AmbiguousInputError, InvalidArgumentError, ParseError, SymtutorError
 from .parsing import parse, read, to_text
-from .sandbox import Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox
+from .sandbox import OutOfTime, Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox, time_limit
 
 __all__ = ["Feedback", "check", "MODES", "Inline"]
 
@@ -76,6 +78,9 @@ class Feedback:
         return f"{icon} **{self.status.capitalize()}** — {self.message}{seen}"
 
 
+_DIAGNOSE_SHARE = 0.6  # naming a mistake ends this share of the time bound after the check starts
+
+
 @dataclass(frozen=True, slots=True)
 class _Task:
     answer: str
@@ -90,6 +95,8 @@ class _Task:
     key: str = ""  # a stable name for the question, to seed its points
     diagnose: bool = True
     truncate: bool = False  # a decimal may be truncated as well as rounded
+    diagnose_seconds: float = math.inf  # how long after the check starts a mistake may still be named
+    diagnose_until: float = math.inf
 
 
 def _feedback(status: str, message: str, *, score: float | None = None, diagnosis=None, parsed="", wrong=()):
@@ -161,13 +168,16 @@ def _entry(cmp: Compare, a, b, task: _Task, text: str) -> _Entry:
 
 
 def _diagnose(cmp: Compare, a, b, task: _Task, wrt=None):
-    """(tag, fields) for a wrong scalar a, or None."""
+    """(tag, fields) for a wrong scalar a, or None (also when naming it would take too long)."""
     if not task.diagnose:
         return None
     try:
-        return diagnose_scalar(cmp, a, b, function=task.function, wrt=wrt if wrt is not None else task.wrt,
-                               is_number=not b.free_symbols)
+        with time_limit(task.diagnose_until - time.monotonic()):
+            return diagnose_scalar(cmp, a, b, function=task.function,
+                                   wrt=wrt if wrt is not None else task.wrt, is_number=not b.free_symbols)
     except (NotEvaluable, TypeError, ValueError, ZeroDivisionError, AttributeError, sp.PolynomialError):
+        return None
+    except OutOfTime:  # the verdict stands without a name for the mistake
         return None
 
 
@@ -422,6 +432,7 @@ def _from_portable(item, variables: tuple):
 def _ladder(task: _Task) -> Feedback:
     task = replace(
         task,
+        diagnose_until=time.monotonic() + task.diagnose_seconds,
         key=task.expected[1] if task.expected[0] == "text" else sp.srepr(task.expected[1]),
         expected=_from_portable(task.expected, task.variables),
         function=None if task.function is None else _from_portable(task.function, task.variables),
@@ -543,7 +554,7 @@ def check(
     variables = tuple(variables)
     task = _Task(answer, _portable(b, variables), variables, mode, tolerance,
                  None if f is None else _portable(f, variables), x, pt, order, diagnose=bool(diagnose),
-                 truncate=bool(truncate))
+                 truncate=bool(truncate), diagnose_seconds=_DIAGNOSE_SHARE * timeout)
     box = sandbox or default_sandbox()
     try:
         return box.run(_check_local, task, timeout=timeout)

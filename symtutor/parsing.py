@@ -81,7 +81,7 @@ MAX_DEPTH = 100
 """Deepest nesting of brackets and operators accepted."""
 MAX_DIGITS = 100
 """Most digits in a written number."""
-MAX_EXPONENT = 1000
+MAX_EXPONENT = 10000
 """Largest exponent applied to a symbolic base."""
 MAX_RESULT_DIGITS = 1000
 """Most digits an exact numeric power may produce."""

@@ -18,6 +18,7 @@ its parent process is gone, whatever killed it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import math
 import multiprocessing as mp
 import os
@@ -34,7 +35,7 @@ from collections.abc import Callable
 
 from .errors import InvalidArgumentError, SymtutorError
 
-__all__ = ["Sandbox", "SandboxTimeout", "SandboxMemoryError", "default_sandbox"]
+__all__ = ["Sandbox", "SandboxTimeout", "SandboxMemoryError", "default_sandbox", "OutOfTime", "time_limit"]
 
 _HEADER = struct.Struct("!Q")
 _WATCH_INTERVAL = 0.2  # seconds between the worker's checks that its parent lives
@@ -105,6 +106,8 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
         except OSError:  # pragma: no cover
             pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    global _in_worker
+    _in_worker = True
     _die_with_parent(parent_pid, pdeathsig)
     try:
         import resource
@@ -399,3 +402,49 @@ def default_sandbox() -> Sandbox:
 def _shutdown() -> None:
     if _default is not None and _default_pid == os.getpid():
         _default.close()
+
+
+# ---- a part of a call with its own time limit, inside a worker -----------------------------
+
+_in_worker = False
+
+
+class OutOfTime(BaseException):
+    """A :func:`time_limit` block ran out of time (a BaseException, so no ``except Exception`` swallows it)."""
+
+
+def _on_alarm(signum, frame):
+    raise OutOfTime
+
+
+def time_limit(seconds: float) -> contextlib.AbstractContextManager:
+    """Stop the block with :class:`OutOfTime` after ``seconds``, inside a sandbox worker.
+
+    A worker runs one call at a time in its main thread, so a timer signal can end
+    an optional part of the call (naming a mistake, once the verdict is known)
+    without losing the rest.  Outside a worker it is no limit at all: the
+    caller's own signals are left alone.
+
+    Examples:
+        >>> with time_limit(0.5):
+        ...     1 + 1
+        2
+    """
+    if not _in_worker or threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext()
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # a timer of someone else's is running: leave it be
+        return contextlib.nullcontext()
+    return _limited(seconds)
+
+
+@contextlib.contextmanager
+def _limited(seconds: float):
+    if seconds <= 0:
+        raise OutOfTime
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -154,3 +154,28 @@ def test_the_worker_dies_with_its_parent(how, sig):
         parent.kill()
         parent.wait()
         parent.stdout.close()
+
+
+def _slow_then_fast():
+    from symtutor.sandbox import OutOfTime, time_limit
+
+    try:
+        with time_limit(0.2):
+            time.sleep(5)
+        return "not stopped"
+    except OutOfTime:
+        pass
+    with time_limit(1.0):
+        return "stopped, then the next block ran"
+
+
+def test_a_time_limit_ends_one_part_of_a_call_in_the_worker(box):
+    t0 = time.monotonic()
+    assert box.run(_slow_then_fast, timeout=5) == "stopped, then the next block ran"
+    assert time.monotonic() - t0 < 3
+
+
+def test_a_slow_diagnosis_leaves_the_verdict():
+    # naming the mistake would expand (x - a)^6000: the verdict comes back without a name, within the bound
+    fb = check("(x-a)^6000 + 1", "(x-a)^6000", variables="x a", timeout=1.0)
+    assert fb.status == "incorrect" and not fb.correct
