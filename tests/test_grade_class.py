@@ -307,3 +307,121 @@ def test_column_aliases_and_items_by_position(quiz, tmp_path):
     assert [(e.line, e.reason) for e in a.errors] == [(3, "the row holds bytes that are not UTF-8 text")]
     found, unknown = resolve_items(["2", "9", "chain"], quiz["set"])
     assert found["2"].id == "jacobian-1-1" and found["chain"].id == "chain" and "9" in unknown
+
+
+def test_a_quote_left_open_swallows_no_rows(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text('learner,item,answer\nann,power_rule-1-7,"7x^6\nbob,power_rule-1-7,x\n'
+                 'cy,power_rule-1-7,"2x cos(x^2)\nspread over two lines"\ndan,power_rule-1-7,"7x^6\n')
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.answer) for x in a.attempts] == [
+        (3, "bob", "x"), (4, "cy", "2x cos(x^2)\nspread over two lines")]
+    assert [(e.line, "never closed" in e.reason) for e in a.errors] == [(2, True), (6, True)]
+
+
+def test_spreadsheet_exports_are_read(tmp_path):
+    rows = [("ann", "power_rule-1-7", "7x^6"), ("bob", "power_rule-1-7", "x, y")]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Learner ID;Item;Answer\n" + "".join(f'{a};{b};"{c}"\n' for a, b, c in rows))
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("Student\tQuestion\tResponse\r\n".encode("utf-16")[:2]
+                      + "".join(f"{a}\t{b}\t{c}\r\n" for a, b, c in [("Student", "Question", "Response"), *rows])
+                      .encode("utf-16-le"))
+    tsv = tmp_path / "a.tsv"
+    tsv.write_text("learner\titem\tanswer\n" + "".join("\t".join(r) + "\n" for r in rows))
+    for f in (semi, utf16, tsv):
+        a = read_attempts(f)
+        assert [(x.learner, x.item, x.answer) for x in a.attempts] == rows and not a.errors, f.name
+
+
+def test_jsonl_spellings_numbers_and_nulls(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"Student": "ann", "Question": "power_rule-1-7", "Response": "7x^6"}\n'
+                 '{"learner": 12, "topic": "power_rule", "difficulty": 1.0, "seed": 7, "answer": 0.5}\n'
+                 '{"learner": "cy", "item": "power_rule-1-7", "answer": null}\n'
+                 '{"learner": "dan", "item": "power_rule-1-7"}\n')
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.item, x.answer) for x in a.attempts] == [
+        (1, "ann", "power_rule-1-7", "7x^6"), (2, "12", "power_rule-1-7", "0.5"), (3, "cy", "power_rule-1-7", "")]
+    assert [(e.line, e.reason) for e in a.errors] == [(4, "the answer is missing")]
+
+
+def test_a_long_answer_is_graded_as_check_grades_it_and_a_huge_one_reported(tmp_path):
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    f = tmp_path / "a.csv"
+    long, huge = "x+" * 40_000 + "x", "x" * 200_001
+    f.write_text(f"learner,item,answer\nann,{ex.id},{long}\nbob,{ex.id},{ex.answer_text}\ncy,{ex.id},{huge}\n")
+    g = grade_class(f, tmp_path / "out", workers=1, report=False)
+    assert (g.graded, g.errors) == (2, 1)
+    got = {r["learner"]: r for r in _read(tmp_path / "out" / "attempts.csv")}  # readable with csv's default limit
+    fb = _direct(ex, long)
+    assert (got["ann"]["status"], got["ann"]["message"]) == (fb.status, fb.message) and got["ann"]["answer"] == long
+    assert [(e["line"], e["reason"]) for e in _read(tmp_path / "out" / "errors.csv")] == [
+        ("4", "the answer is longer than 100000 characters")]
+
+
+def test_a_set_written_by_generate_names_the_items(tmp_path, capsys):
+    set_json = tmp_path / "set.json"
+    assert main(["generate", "chain_rule", "-n", "2", "--seed", "5", "--format", "json", "-o", str(set_json)]) == 0
+    qset = load_set(set_json)
+    f = tmp_path / "a.csv"
+    f.write_text("learner,item,answer\n" + "".join(f"ann,{ex.id},{ex.answer_text}\nbob,{k + 1},x\n"
+                                                   for k, ex in enumerate(qset.items)))
+    assert main(["grade", str(f), "--set", str(set_json), "-o", str(tmp_path / "out"), "--workers", "1",
+                 "--no-report"]) == 0
+    book = {r["learner"]: r for r in _read(tmp_path / "out" / "gradebook.csv")}
+    assert book["ann"]["total"] == "2" and book["bob"]["total"] == "0"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--cluster", "garbage"], "not a Dask scheduler address"),
+    (["--cluster", "http://10.0.0.5:8786"], "not a Dask scheduler address"),
+    (["-o", "FILE"], "is a file"),
+    (["-o", "SAME"], "would overwrite"),
+])
+def test_more_user_mistakes_are_one_line(tmp_path, capsys, argv, words):
+    pytest.importorskip("distributed")
+    f = tmp_path / "attempts.csv"
+    f.write_text("learner,item,answer\nann,power_rule-1-7,7x^6\n")
+    argv = [str(f) if a == "FILE" else str(tmp_path) if a == "SAME" else a for a in argv]
+    assert main(["grade", str(f), *argv]) == 3
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("grading")]
+    assert len(err) == 1 and err[0].startswith("symtutor: error:") and words in err[0], err
+
+
+_SLOW_RUN = """
+import sys, time
+from symtutor.grading import Store, Task, run_tasks
+run_tasks([Task(f"t{k}", time.sleep, (60,)) for k in range(4)], Store(sys.argv[1]), workers=2)
+"""
+
+
+def test_the_pool_workers_end_with_a_killed_run(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(symtutor.__file__).parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(tmp_path / "s")], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+    finally:
+        proc.kill()  # as kill -9 on the command mid-run
+        proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [p for p in workers if alive(p)]
+    for p in left:
+        _kill_quietly(p)
+    assert not left, "pool workers outlived the run"

@@ -11,6 +11,10 @@ from .attempts import FORMATS
 
 __all__ = ["add_arguments", "is_class_file", "run"]
 
+OUTPUTS = ("attempts.csv", "gradebook.csv", "errors.csv", "items.csv", "wrong_answers.csv", "topics.csv",
+           "report.html", "summary.json")
+"""The files grading writes in its output folder."""
+
 
 def add_arguments(p) -> None:
     """The options of the class path, on the ``grade`` parser."""
@@ -87,6 +91,10 @@ def run(args) -> int:
         raise InvalidArgumentError(f"--timeout must be positive, not {timeout}")
     exercise_set = load_set(args.exercise_set) if args.exercise_set else None
     out = Path(args.out) if args.out else src.with_name(src.stem + "-graded")
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"-o {out} is a file: give a folder for the results (it is made if missing)")
+    if out.is_dir() and src.resolve().parent == out.resolve() and src.name in OUTPUTS:
+        raise InvalidArgumentError(f"-o {out} would overwrite the attempts file {src.name}: give another folder")
     result = grade_class(src, out, exercise_set=exercise_set, workers=args.workers, cluster=args.cluster,
                          timeout=timeout, retries=args.retries, report=not args.no_report,
                          progress=Bar(sys.stderr))
