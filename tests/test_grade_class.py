@@ -425,3 +425,33 @@ def test_the_pool_workers_end_with_a_killed_run(tmp_path):
     for p in left:
         _kill_quietly(p)
     assert not left, "pool workers outlived the run"
+
+
+DUP_YAML = """\
+title: "Two exercises with one id"
+items:
+  - {prompt: "Differentiate sin(x^2).", id: q, answer: "2x cos(x^2)", variables: [x], function: "sin(x^2)", wrt: x}
+  - {prompt: "Differentiate x^3.", id: q, answer: "3x^2", variables: [x], function: "x^3", wrt: x}
+  - {topic: power_rule, difficulty: 1, count: 1, seed: 7}
+"""
+
+
+def test_one_exercise_under_two_names_is_one_item_and_a_shared_id_is_not_guessed(tmp_path):
+    (tmp_path / "dup.yaml").write_text(DUP_YAML)
+    qset = load_set(tmp_path / "dup.yaml")
+    power = qset.items[2]
+    f = tmp_path / "a.csv"
+    f.write_text(f"learner,item,answer\nann,1,2x cos(x^2)\nann,2,3x^2\nbob,q,3x^2\n"
+                 f"ann,3,{power.answer_text}\nann,power_rule-1-07,{power.answer_text}\nbob,{power.id},x\n")
+    g = grade_class(f, tmp_path / "out", exercise_set=qset, workers=1, report=False)
+    got = {int(r["line"]): r for r in _read(tmp_path / "out" / "attempts.csv")}
+    assert [(n, r["item"], r["status"]) for n, r in sorted(got.items())] == [
+        (2, "1", "correct"), (3, "2", "correct"), (5, power.id, "correct"), (6, power.id, "correct"),
+        (7, power.id, "incorrect")]
+    for n, r in got.items():  # each against its own exercise
+        ex = qset.items[int(r["item"]) - 1] if r["item"] in ("1", "2") else power
+        assert r["status"] == _direct(ex, r["answer"]).status
+    errors = _read(tmp_path / "out" / "errors.csv")
+    assert [e["line"] for e in errors] == ["4"] and "ambiguous" in errors[0]["reason"]
+    book = {r["learner"]: r for r in _read(tmp_path / "out" / "gradebook.csv")}
+    assert (book["ann"]["total"], book["ann"]["out_of"], g.items) == ("3", "3", 3)  # not 4 of 4

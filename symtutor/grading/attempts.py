@@ -473,10 +473,20 @@ def resolve_items(names: Iterable[str],
         >>> found["power_rule-1-7"].topic, unknown["nothing"]
         ('power_rule', "unknown item 'nothing': not topic-difficulty-seed, and no exercise set names it")
     """
-    by_id = {ex.id: ex for ex in exercise_set.items} if exercise_set is not None else {}
+    by_id: dict[str, Exercise] = {}
+    twice: dict[str, list[int]] = {}
+    for k, ex in enumerate(exercise_set.items if exercise_set is not None else (), 1):
+        if ex.id in by_id and by_id[ex.id] != ex:
+            twice.setdefault(ex.id, [next(j for j, e in enumerate(exercise_set.items, 1) if e.id == ex.id)])
+            twice[ex.id].append(k)
+        by_id.setdefault(ex.id, ex)
     found: dict[str, Exercise] = {}
     unknown: dict[str, str] = {}
     for name in dict.fromkeys(names):
+        if name in twice:
+            unknown[name] = (f"item {name!r} is ambiguous: the set has exercises {', '.join(map(str, twice[name]))} "
+                             "with that id (name them by position, or give each its own id)")
+            continue
         if name in by_id:
             found[name] = by_id[name]
             continue

@@ -24,7 +24,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -215,22 +215,36 @@ def plan(attempts, exercises: dict[str, Exercise], *, timeout: float = 1.0, chun
         >>> [(len(t.args[1]), t.size) for t in plan(rows, ex)]
         [(2, 3)]
     """
+    return [task for _, task in _plan(attempts, exercises, timeout=timeout, chunk=chunk)]
+
+
+def _plan(attempts, exercises: dict[str, Exercise], *, timeout: float, chunk: int) -> list[tuple[str, Task]]:
+    """The partitions, each with the item (a key of ``exercises``) whose answers it holds."""
     distinct: dict[str, dict[str, int]] = defaultdict(dict)
-    by_id: dict[str, Exercise] = {}
     for a in attempts:
-        ex = exercises[a.item]
-        by_id[ex.id] = ex
-        seen = distinct[ex.id]
+        seen = distinct[a.item]
         seen[a.answer] = seen.get(a.answer, 0) + 1
     tasks = []
     for item, counts in distinct.items():
         answers = sorted(counts)
-        ex = by_id[item]
+        ex = exercises[item]
         for i in range(0, len(answers), chunk):
             part = tuple(answers[i:i + chunk])
-            tasks.append(Task(_key(ex, part, timeout), _partition, (ex, part, timeout),
-                              size=sum(counts[a] for a in part)))
+            tasks.append((item, Task(_key(ex, part, timeout), _partition, (ex, part, timeout),
+                                     size=sum(counts[a] for a in part))))
     return tasks
+
+
+def _same_items(exercises: dict[str, Exercise]) -> dict[str, str]:
+    """The name each item is graded and reported under: its exercise's id (so that "2", "power_rule-1-07" and
+    "power_rule-1-7" naming one exercise are one item), or the name itself where different exercises share
+    that id."""
+    by_id: dict[str, list[tuple[Exercise, str]]] = defaultdict(list)
+    for name, ex in exercises.items():
+        if all(ex != other for other, _ in by_id[ex.id]):
+            by_id[ex.id].append((ex, name))
+    return {name: ex.id if len(by_id[ex.id]) == 1 else next(first for other, first in by_id[ex.id] if other == ex)
+            for name, ex in exercises.items()}
 
 
 def grade_class(
@@ -272,31 +286,34 @@ def grade_class(
         raise InvalidArgumentError(f"chunk must be a whole number >= 1, not {chunk!r}")
     clock = [("start", time.perf_counter())]
     data = read_attempts(path)
-    exercises, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
+    named, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
+    same = _same_items(named)
+    exercises = {same[name]: ex for name, ex in named.items()}
     errors = list(data.errors)
     attempts: list[Attempt] = []
     for a in data.attempts:
         if a.item in unknown:
             errors.append(RowError(a.line, unknown[a.item], f"{a.learner},{a.item},{a.answer}"[:200]))
         else:
-            attempts.append(a)
+            attempts.append(a if same[a.item] == a.item else replace(a, item=same[a.item]))
     errors.sort(key=lambda e: e.line)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store = Store(out / "partitions")
-    tasks = plan(attempts, exercises, timeout=timeout, chunk=chunk)
+    planned = _plan(attempts, exercises, timeout=timeout, chunk=chunk)
+    tasks = [task for _, task in planned]
     clock.append(("read", time.perf_counter()))
     stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress)
 
     clock.append(("grade", time.perf_counter()))
     verdicts: dict[tuple[str, str], list] = {}
-    for t in tasks:
+    for item, t in planned:
         part = store.load(t.key)
         for answer, v in zip(part["answers"], part["verdicts"]):
-            verdicts[(part["item"], answer)] = v
+            verdicts[(item, answer)] = v
     graded = []
     for a in attempts:
-        v = verdicts.get((exercises[a.item].id, a.answer))
+        v = verdicts.get((a.item, a.answer))
         if v is None:  # pragma: no cover - a partition file that does not hold what its key says
             raise GradingError(f"no verdict for line {a.line}: delete {store.folder} and grade again")
         graded.append(Graded(a.line, a.learner, a.item, a.answer, v[0], float(v[1]), v[2], v[3], v[4],
