@@ -346,6 +346,18 @@ def test_jsonl_spellings_numbers_and_nulls(tmp_path):
     assert [(e.line, e.reason) for e in a.errors] == [(4, "the answer is missing")]
 
 
+def test_a_lone_surrogate_in_jsonl_is_a_malformed_row_not_a_crash(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"learner": "a", "item": "power_rule-1-7", "answer": "x\\ud800"}\n'
+                 '{"learner": "b\\udfff", "item": "power_rule-1-7", "answer": "x"}\n'
+                 '{"learner": "c", "item": "power_rule-1-7", "answer": "x"}\n')
+    g = grade_class(f, tmp_path / "out", workers=1)
+    assert (g.graded, g.errors) == (1, 2)
+    assert [(e["line"], e["reason"]) for e in _read(tmp_path / "out" / "errors.csv")] == [
+        ("1", "the answer holds a lone surrogate, which is not text"),
+        ("2", "the learner holds a lone surrogate, which is not text")]
+
+
 def test_a_long_answer_is_graded_as_check_grades_it_and_a_huge_one_reported(tmp_path):
     ex = symtutor.generate("power_rule", seed=7, difficulty=1)
     f = tmp_path / "a.csv"

@@ -32,6 +32,7 @@ FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", 
 _MAX_FIELD = 100_000  # characters in a learner or item field; a longer one is a malformed row
 _MAX_ANSWER = 100_000  # characters in an answer: a longer one is a malformed row (so that every field of the
 # results stays within the field size that CSV readers take by default, 131072)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _GENERATED_ID = re.compile(r"^([a-z][a-z0-9_]*)-([123])-(\d{1,9})$")
 
 
@@ -116,7 +117,9 @@ def _row(line: int, fields: Mapping, raw: str) -> Attempt | RowError:
     for name, value in fields.items():
         most = _MAX_ANSWER if name == "answer" else _MAX_FIELD
         if value is not None and len(value) > most:
-            return RowError(line, f"the {name} is longer than {most} characters", raw[:200])
+            return RowError(line, f"the {name} is longer than {most} characters", _printable(raw[:200]))
+        if value is not None and _SURROGATE.search(value):  # JSON's "\ud800": no character, not text
+            return RowError(line, f"the {name} holds a lone surrogate, which is not text", _printable(raw[:200]))
     learner = fields.get("learner")
     if learner is None or not learner.strip():
         return RowError(line, "the learner is empty" if learner is not None else "the learner is missing", raw[:200])
@@ -322,6 +325,10 @@ def _unclosed(lines: list[str], begin: int, end: int, delimiter: str, width: int
         if len(fields) == width and all(fields[i].strip() for k, i in cols.items() if k in ("learner", "item")):
             return True
     return False
+
+
+def _printable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _text_value(value, key: str = "answer") -> str | None:
