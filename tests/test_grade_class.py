@@ -467,3 +467,18 @@ def test_one_exercise_under_two_names_is_one_item_and_a_shared_id_is_not_guessed
     assert [e["line"] for e in errors] == ["4"] and "ambiguous" in errors[0]["reason"]
     book = {r["learner"]: r for r in _read(tmp_path / "out" / "gradebook.csv")}
     assert (book["ann"]["total"], book["ann"]["out_of"], g.items) == ("3", "3", 3)  # not 4 of 4
+
+
+def test_a_damaged_partition_file_is_graded_again(quiz, tmp_path):
+    out = tmp_path / "out"
+    src = quiz["dir"] / "quiz.csv"
+    first = grade_class(src, out, exercise_set=quiz["set"], workers=1, chunk=3, report=False)
+    files = sorted((out / "partitions").glob("*.json"))
+    files[0].write_text('{"trunc')  # damaged
+    files[1].write_text(json.dumps({"schema_version": 1, "key": "x", "result": {"item": "x", "answers": [],
+                                                                                 "verdicts": []}}))
+    before = (out / "attempts.csv").read_text()
+    (out / "attempts.csv").unlink()
+    g = grade_class(src, out, exercise_set=quiz["set"], workers=1, chunk=3, report=False)
+    assert (g.ran, g.reused, g.graded) == (2, first.partitions - 2, first.graded)
+    assert (out / "attempts.csv").read_text() == before

@@ -304,12 +304,21 @@ def grade_class(
     tasks = [task for _, task in planned]
     clock.append(("read", time.perf_counter()))
     stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress)
+    parts, damaged = _load_parts(planned, store)
+    if damaged:  # a partition file that does not read, or holds other answers: graded again
+        for t in damaged:
+            store.discard(t.key)
+        again = run_tasks(damaged, store, workers=workers, cluster=cluster, retries=retries)
+        stats = replace(stats, ran=stats.ran + again.ran, reused=stats.reused - again.ran,
+                        seconds=stats.seconds + again.seconds)
+        parts, damaged = _load_parts(planned, store)
+        if damaged:  # pragma: no cover - a store that does not keep what is written to it
+            raise GradingError(f"the results in {store.folder} do not read back: delete it and grade again")
 
     clock.append(("grade", time.perf_counter()))
     verdicts: dict[tuple[str, str], list] = {}
     for item, t in planned:
-        part = store.load(t.key)
-        for answer, v in zip(part["answers"], part["verdicts"]):
+        for answer, v in zip(t.args[1], parts[t.key]["verdicts"]):
             verdicts[(item, answer)] = v
     graded = []
     for a in attempts:
@@ -345,6 +354,24 @@ def grade_class(
                    "phases": dict(result.phases)}, fh, indent=2)
     Path(out / ".summary.json.tmp").replace(out / "summary.json")
     return result
+
+
+def _load_parts(planned, store: Store) -> tuple[dict[str, dict], list[Task]]:
+    """The stored partitions by key, and the tasks whose file is damaged or holds other answers than its task."""
+    parts, damaged = {}, []
+    for _, t in planned:
+        try:
+            part = store.load(t.key)
+            ok = (isinstance(part, dict) and part.get("answers") == list(t.args[1])
+                  and isinstance(part.get("verdicts"), list) and len(part["verdicts"]) == len(t.args[1])
+                  and all(isinstance(v, list) and len(v) == 6 for v in part["verdicts"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            ok = False
+        if ok:
+            parts[t.key] = part
+        else:
+            damaged.append(t)
+    return parts, damaged
 
 
 def _check_counts(rows: int, graded: list[Graded], errors: list[RowError]) -> None:

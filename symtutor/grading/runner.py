@@ -86,6 +86,10 @@ class Store:
         with open(self._path(key), encoding="utf-8") as fh:
             return json.load(fh)["result"]
 
+    def discard(self, key: str) -> None:
+        """Remove the result stored under ``key``, if any (a damaged one, to be computed again)."""
+        self._path(key).unlink(missing_ok=True)
+
     def save(self, key: str, result) -> None:
         """Store ``result`` under ``key``: written to a temporary file, flushed, then renamed into place."""
         path = self._path(key)
@@ -164,7 +168,7 @@ def run_tasks(
         where = f"Dask cluster {cluster}"
     else:
         n = workers or local_workers()
-        failed = _run_local(todo, n, retries, finished) if todo else []
+        failed = _run_local(todo, min(n, len(todo)), retries, finished) if todo else []  # no idle workers
         where = f"{n} local worker{'s' if n != 1 else ''}"
     if failed:
         task, why = failed[0]
