@@ -390,6 +390,7 @@ def test_a_set_written_by_generate_names_the_items(tmp_path, capsys):
     (["--cluster", "http://10.0.0.5:8786"], "not a Dask scheduler address"),
     (["-o", "FILE"], "is a file"),
     (["-o", "SAME"], "would overwrite"),
+    (["--set", "FILE"], "an exercise set is a YAML spec (.yaml) or a JSON set"),
 ])
 def test_more_user_mistakes_are_one_line(tmp_path, capsys, argv, words):
     pytest.importorskip("distributed")

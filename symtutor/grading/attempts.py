@@ -456,6 +456,10 @@ def load_set(name) -> ExerciseSet:
             raise InvalidArgumentError(
                 f"no such exercise set: {name} (a YAML spec, a JSON set from 'symtutor generate --format json', "
                 "or week1 ... week6)")
+    if path.suffix.lower() not in (".yaml", ".yml", ".json", ""):
+        raise InvalidArgumentError(
+            f"--set {path.name}: an exercise set is a YAML spec (.yaml) or a JSON set written by "
+            f"'symtutor generate --format json', not a {path.suffix} file")
     if path.suffix.lower() == ".json":
         from ..export.jsonfile import MAX_JSON, load
 

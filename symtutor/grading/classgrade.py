@@ -94,6 +94,9 @@ class ClassGrade:
             f"written to {self.out}: attempts.csv, gradebook.csv"
             + (", report.html, items.csv, wrong_answers.csv, topics.csv, learners/" if self.report else ""),
         ]
+        if self.rows and not self.graded:
+            lines.append("no row could be graded: errors.csv says why (items named by an exercise set's ids "
+                         "need --set)")
         return "\n".join(lines)
 
 
