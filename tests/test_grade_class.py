@@ -483,3 +483,23 @@ def test_a_damaged_partition_file_is_graded_again(quiz, tmp_path):
     g = grade_class(src, out, exercise_set=quiz["set"], workers=1, chunk=3, report=False)
     assert (g.ran, g.reused, g.graded) == (2, first.partitions - 2, first.graded)
     assert (out / "attempts.csv").read_text() == before
+
+
+def test_a_partial_score_reads_back_as_the_same_float(tmp_path):
+    import sympy as sp
+
+    from symtutor.parsing import to_text
+
+    ex = symtutor.generate("jacobian", seed=1, difficulty=3)
+    wrong = sp.Matrix(ex.answer)
+    wrong[0] = wrong[0] + 1  # one of nine entries
+    answer = to_text(sp.ImmutableMatrix(wrong))
+    f = tmp_path / "a.csv"
+    f.write_text(f'learner,item,answer\nann,{ex.id},"{answer}"\nann,power_rule-1-7,x\n')
+    grade_class(f, tmp_path / "out", workers=1, report=False)
+    fb = _direct(ex, answer)
+    assert 0 < fb.score < 1 and f"{fb.score:.4g}" != repr(fb.score)
+    row = _read(tmp_path / "out" / "attempts.csv")[0]
+    assert float(row["score"]) == fb.score
+    book = _read(tmp_path / "out" / "gradebook.csv")[0]
+    assert float(book[ex.id]) == fb.score and float(book["total"]) == fb.score

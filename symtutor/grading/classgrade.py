@@ -398,7 +398,15 @@ def _write_attempts(path: Path, graded: list[Graded], exercises: dict[str, Exerc
 
 
 def _num(x: float) -> str:
-    return f"{x:.4g}"
+    """A score as text: short where that is exact ("1", "0.75"), else every digit, so that it reads back as the
+    same float (a 3 x 3 matrix with one entry wrong scores 8/9).
+
+    Examples:
+        >>> _num(1.0), _num(0.75), _num(8 / 9), float(_num(8 / 9)) == 8 / 9
+        ('1', '0.75', '0.8888888888888888', True)
+    """
+    short = f"{x:.12g}"
+    return short if float(short) == x else repr(float(x))
 
 
 def gradebook(graded, order: list[str]) -> list[list]:
@@ -417,7 +425,7 @@ def gradebook(graded, order: list[str]) -> list[list]:
     rows = []
     for learner in sorted(best):
         mine = best[learner]
-        total = sum(mine.values())
+        total = math.fsum(mine.values())
         rows.append([learner, *(_num(mine[i]) if i in mine else "" for i in order), _num(total), len(order),
                      f"{100 * total / len(order):.0f}" if order else "0"])
     return rows
