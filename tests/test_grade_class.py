@@ -503,3 +503,10 @@ def test_a_partial_score_reads_back_as_the_same_float(tmp_path):
     assert float(row["score"]) == fb.score
     book = _read(tmp_path / "out" / "gradebook.csv")[0]
     assert float(book[ex.id]) == fb.score and float(book["total"]) == fb.score
+
+
+def test_a_sep_line_and_blank_lines_before_the_header(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("\n\nsep=;\nlearner;item;answer\nann;power_rule-1-7;x, y\n")
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.answer) for x in a.attempts] == [(5, "ann", "x, y")] and not a.errors

@@ -252,11 +252,17 @@ def _read_csv(path: Path) -> Iterator[Attempt | RowError]:
     lines = _decoded_lines(path, bad)
     if not lines:
         raise InvalidArgumentError(f"{path.name} is empty: it needs a header row learner,item,answer")
-    delimiter = _delimiter(lines[0], path)
+    first = next((k for k, line in enumerate(lines) if line.strip()), len(lines))  # blank lines before the header
+    if first == len(lines):
+        raise InvalidArgumentError(f"{path.name} is empty: it needs a header row learner,item,answer")
+    sep = re.fullmatch(r"sep=(.)", lines[first].rstrip("\r\n"))  # a spreadsheet's "sep=;" line
+    if sep:
+        first += 1
+    delimiter = sep[1] if sep else _delimiter(lines[first] if first < len(lines) else "", path)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 100 * _MAX_ANSWER))  # a longer field is read, then reported
     try:
-        feed = _Lines(lines)
+        feed = _Lines(lines, first)
         reader = csv.reader(feed, delimiter=delimiter, strict=False)
         try:
             header = next(reader)
