@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -405,8 +406,13 @@ def _num(x: float) -> str:
         >>> _num(1.0), _num(0.75), _num(8 / 9), float(_num(8 / 9)) == 8 / 9
         ('1', '0.75', '0.8888888888888888', True)
     """
+    return _score_text(float(x))
+
+
+@lru_cache(maxsize=4096)
+def _score_text(x: float) -> str:  # a class has few distinct scores
     short = f"{x:.12g}"
-    return short if float(short) == x else repr(float(x))
+    return short if float(short) == x else repr(x)
 
 
 def gradebook(graded, order: list[str]) -> list[list]:

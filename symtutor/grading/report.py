@@ -144,11 +144,12 @@ def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
         (3, '2x', (('2x', 2), ('x+x', 1)))
     """
     groups: dict[tuple, list] = defaultdict(list)
+    defined: dict[tuple, bool] = {}
     for g in graded:
         if g.status != "incorrect" or g.diagnosis is not None or (item is not None and g.item != item):
             continue
         # answers undefined at every check point have nothing in common but that: they are grouped by how they read
-        valued = g.values is not None and any(v is not None for v in g.values)
+        valued = g.values is not None and defined.setdefault(g.values, any(v is not None for v in g.values))
         key = ("values", g.values) if valued else ("text", g.understood or g.answer.strip())
         groups[(g.item, key)].append(g)
     out = []
