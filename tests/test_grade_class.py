@@ -510,3 +510,19 @@ def test_a_sep_line_and_blank_lines_before_the_header(tmp_path):
     f.write_text("\n\nsep=;\nlearner;item;answer\nann;power_rule-1-7;x, y\n")
     a = read_attempts(f)
     assert [(x.line, x.learner, x.answer) for x in a.attempts] == [(5, "ann", "x, y")] and not a.errors
+
+
+def test_items_by_topic_difficulty_seed_as_a_spreadsheet_writes_them(tmp_path):
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    f = tmp_path / "a.csv"
+    f.write_text(f"learner,topic,difficulty,seed,answer\nann,power_rule,1.0,7.0,{ex.answer_text}\n"
+                 f"bob,power_rule,1,7,x\ncy,power_rule,4,7,x\n")
+    a = read_attempts(f)
+    assert [x.item for x in a.attempts] == ["power_rule-1-7", "power_rule-1-7", "power_rule-4-7"]
+    g = grade_class(f, tmp_path / "out", workers=1, report=False)
+    assert (g.graded, g.errors, g.items) == (2, 1, 1)
+    assert [r["status"] for r in _read(tmp_path / "out" / "attempts.csv")] == ["correct", "incorrect"]
+    from symtutor.grading.attempts import resolve_items
+
+    found, _ = resolve_items(["Power_Rule-1-7"])
+    assert found["Power_Rule-1-7"] == ex

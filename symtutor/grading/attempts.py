@@ -127,7 +127,8 @@ def _row(line: int, fields: Mapping, raw: str) -> Attempt | RowError:
     if item is None or not item.strip():
         parts = [fields.get(k) for k in ("topic", "difficulty", "seed")]
         if all(p is not None and p.strip() for p in parts):
-            item = "-".join(p.strip() for p in parts)
+            # "power_rule", "1.0", "7.0" (a spreadsheet's numbers) names power_rule-1-7
+            item = "-".join(re.sub(r"^(\d+)\.0*$", r"\1", p.strip()) for p in parts)
         else:
             return RowError(line, "the item is empty" if item is not None else "the item is missing", raw[:200])
     answer = fields.get("answer")
@@ -510,7 +511,7 @@ def resolve_items(names: Iterable[str],
         if exercise_set is not None and name.isdigit() and 1 <= int(name) <= len(exercise_set.items):
             found[name] = exercise_set.items[int(name) - 1]  # the set's n-th exercise
             continue
-        m = _GENERATED_ID.match(name)
+        m = _GENERATED_ID.match(name) or _GENERATED_ID.match(name.lower())
         if m:
             try:
                 found[name] = generate(m[1], seed=int(m[3]), difficulty=int(m[2]))
