@@ -391,12 +391,16 @@ def test_a_set_written_by_generate_names_the_items(tmp_path, capsys):
     (["-o", "FILE"], "is a file"),
     (["-o", "SAME"], "would overwrite"),
     (["--set", "FILE"], "an exercise set is a YAML spec (.yaml) or a JSON set"),
+    (["XLSX"], "save it as CSV"),
 ])
 def test_more_user_mistakes_are_one_line(tmp_path, capsys, argv, words):
     pytest.importorskip("distributed")
     f = tmp_path / "attempts.csv"
     f.write_text("learner,item,answer\nann,power_rule-1-7,7x^6\n")
     argv = [str(f) if a == "FILE" else str(tmp_path) if a == "SAME" else a for a in argv]
+    if argv == ["XLSX"]:
+        (tmp_path / "a.xlsx").write_bytes(b"PK\x03\x04")
+        argv, f = [], tmp_path / "a.xlsx"
     assert main(["grade", str(f), *argv]) == 3
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("grading")]
     assert len(err) == 1 and err[0].startswith("symtutor: error:") and words in err[0], err

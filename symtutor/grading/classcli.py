@@ -34,10 +34,13 @@ def is_class_file(path: str) -> bool:
     """Whether ``path`` names an attempts file (by its suffix) rather than a notebook or a folder.
 
     Examples:
-        >>> is_class_file("answers.csv"), is_class_file("subs/"), is_class_file("a.ipynb")
-        (True, False, False)
+        >>> is_class_file("answers.csv"), is_class_file("subs/"), is_class_file("a.ipynb"), is_class_file("a.xlsx")
+        (True, False, False, True)
     """
-    return Path(path).suffix.lower() in FORMATS
+    return Path(path).suffix.lower() in FORMATS or Path(path).suffix.lower() in _TABLES
+
+
+_TABLES = (".xlsx", ".xls", ".ods", ".json", ".txt", ".tab")  # read no further than a one-line error
 
 
 class Bar:
@@ -78,6 +81,9 @@ def run(args) -> int:
     if len(args.inputs) != 1:
         raise InvalidArgumentError("give one attempts file (.csv, .jsonl or .parquet) at a time")
     src = Path(args.inputs[0])
+    if src.suffix.lower() in _TABLES:
+        save = "save it as CSV (or JSONL or Parquet)" if src.suffix.lower() != ".txt" else "name it .csv or .tsv"
+        raise InvalidArgumentError(f"{src.name}: an attempts file is .csv, .tsv, .jsonl or .parquet; {save}")
     if not src.is_file():
         raise InvalidArgumentError(f"no such attempts file: {src}")
     if args.workers is not None and args.workers < 1:
