@@ -530,3 +530,21 @@ def test_items_by_topic_difficulty_seed_as_a_spreadsheet_writes_them(tmp_path):
 
     found, _ = resolve_items(["Power_Rule-1-7"])
     assert found["Power_Rule-1-7"] == ex
+
+
+def test_a_check_stopped_by_its_time_bound_is_tried_once_more(monkeypatch):
+    from symtutor.exercises.core import Exercise
+    from symtutor.grading.classgrade import _TIMED_OUT, grade_answers
+
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    stopped = ex.check(ex.answer_text, timeout=1e-9)
+    assert stopped.status == "undecided" and stopped.message.startswith(_TIMED_OUT)  # check's own message
+    real = Exercise.check
+    calls = []
+
+    def busy_once(self, text, **kw):
+        calls.append(text)
+        return stopped if len(calls) == 1 else real(self, text, **kw)
+
+    monkeypatch.setattr(Exercise, "check", busy_once)
+    assert [row[0] for row in grade_answers(ex, [ex.answer_text])] == ["correct"] and len(calls) == 2
