@@ -307,3 +307,244 @@ def test_column_aliases_and_items_by_position(quiz, tmp_path):
     assert [(e.line, e.reason) for e in a.errors] == [(3, "the row holds bytes that are not UTF-8 text")]
     found, unknown = resolve_items(["2", "9", "chain"], quiz["set"])
     assert found["2"].id == "jacobian-1-1" and found["chain"].id == "chain" and "9" in unknown
+
+
+def test_a_quote_left_open_swallows_no_rows(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text('learner,item,answer\nann,power_rule-1-7,"7x^6\nbob,power_rule-1-7,x\n'
+                 'cy,power_rule-1-7,"2x cos(x^2)\nspread over two lines"\ndan,power_rule-1-7,"7x^6\n')
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.answer) for x in a.attempts] == [
+        (3, "bob", "x"), (4, "cy", "2x cos(x^2)\nspread over two lines")]
+    assert [(e.line, "never closed" in e.reason) for e in a.errors] == [(2, True), (6, True)]
+
+
+def test_spreadsheet_exports_are_read(tmp_path):
+    rows = [("ann", "power_rule-1-7", "7x^6"), ("bob", "power_rule-1-7", "x, y")]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Learner ID;Item;Answer\n" + "".join(f'{a};{b};"{c}"\n' for a, b, c in rows))
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("Student\tQuestion\tResponse\r\n".encode("utf-16")[:2]
+                      + "".join(f"{a}\t{b}\t{c}\r\n" for a, b, c in [("Student", "Question", "Response"), *rows])
+                      .encode("utf-16-le"))
+    tsv = tmp_path / "a.tsv"
+    tsv.write_text("learner\titem\tanswer\n" + "".join("\t".join(r) + "\n" for r in rows))
+    for f in (semi, utf16, tsv):
+        a = read_attempts(f)
+        assert [(x.learner, x.item, x.answer) for x in a.attempts] == rows and not a.errors, f.name
+
+
+def test_jsonl_spellings_numbers_and_nulls(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"Student": "ann", "Question": "power_rule-1-7", "Response": "7x^6"}\n'
+                 '{"learner": 12, "topic": "power_rule", "difficulty": 1.0, "seed": 7, "answer": 0.5}\n'
+                 '{"learner": "cy", "item": "power_rule-1-7", "answer": null}\n'
+                 '{"learner": "dan", "item": "power_rule-1-7"}\n')
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.item, x.answer) for x in a.attempts] == [
+        (1, "ann", "power_rule-1-7", "7x^6"), (2, "12", "power_rule-1-7", "0.5"), (3, "cy", "power_rule-1-7", "")]
+    assert [(e.line, e.reason) for e in a.errors] == [(4, "the answer is missing")]
+
+
+def test_a_lone_surrogate_in_jsonl_is_a_malformed_row_not_a_crash(tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"learner": "a", "item": "power_rule-1-7", "answer": "x\\ud800"}\n'
+                 '{"learner": "b\\udfff", "item": "power_rule-1-7", "answer": "x"}\n'
+                 '{"learner": "c", "item": "power_rule-1-7", "answer": "x"}\n')
+    g = grade_class(f, tmp_path / "out", workers=1)
+    assert (g.graded, g.errors) == (1, 2)
+    assert [(e["line"], e["reason"]) for e in _read(tmp_path / "out" / "errors.csv")] == [
+        ("1", "the answer holds a lone surrogate, which is not text"),
+        ("2", "the learner holds a lone surrogate, which is not text")]
+
+
+def test_a_long_answer_is_graded_as_check_grades_it_and_a_huge_one_reported(tmp_path):
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    f = tmp_path / "a.csv"
+    long, huge = "x+" * 40_000 + "x", "x" * 200_001
+    f.write_text(f"learner,item,answer\nann,{ex.id},{long}\nbob,{ex.id},{ex.answer_text}\ncy,{ex.id},{huge}\n")
+    g = grade_class(f, tmp_path / "out", workers=1, report=False)
+    assert (g.graded, g.errors) == (2, 1)
+    got = {r["learner"]: r for r in _read(tmp_path / "out" / "attempts.csv")}  # readable with csv's default limit
+    fb = _direct(ex, long)
+    assert (got["ann"]["status"], got["ann"]["message"]) == (fb.status, fb.message) and got["ann"]["answer"] == long
+    assert [(e["line"], e["reason"]) for e in _read(tmp_path / "out" / "errors.csv")] == [
+        ("4", "the answer is longer than 100000 characters")]
+
+
+def test_a_set_written_by_generate_names_the_items(tmp_path, capsys):
+    set_json = tmp_path / "set.json"
+    assert main(["generate", "chain_rule", "-n", "2", "--seed", "5", "--format", "json", "-o", str(set_json)]) == 0
+    qset = load_set(set_json)
+    f = tmp_path / "a.csv"
+    f.write_text("learner,item,answer\n" + "".join(f"ann,{ex.id},{ex.answer_text}\nbob,{k + 1},x\n"
+                                                   for k, ex in enumerate(qset.items)))
+    assert main(["grade", str(f), "--set", str(set_json), "-o", str(tmp_path / "out"), "--workers", "1",
+                 "--no-report"]) == 0
+    book = {r["learner"]: r for r in _read(tmp_path / "out" / "gradebook.csv")}
+    assert book["ann"]["total"] == "2" and book["bob"]["total"] == "0"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--cluster", "garbage"], "not a Dask scheduler address"),
+    (["--cluster", "http://10.0.0.5:8786"], "not a Dask scheduler address"),
+    (["-o", "FILE"], "is a file"),
+    (["-o", "SAME"], "would overwrite"),
+    (["--set", "FILE"], "an exercise set is a YAML spec (.yaml) or a JSON set"),
+    (["XLSX"], "save it as CSV"),
+])
+def test_more_user_mistakes_are_one_line(tmp_path, capsys, argv, words):
+    pytest.importorskip("distributed")
+    f = tmp_path / "attempts.csv"
+    f.write_text("learner,item,answer\nann,power_rule-1-7,7x^6\n")
+    argv = [str(f) if a == "FILE" else str(tmp_path) if a == "SAME" else a for a in argv]
+    if argv == ["XLSX"]:
+        (tmp_path / "a.xlsx").write_bytes(b"PK\x03\x04")
+        argv, f = [], tmp_path / "a.xlsx"
+    assert main(["grade", str(f), *argv]) == 3
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("grading")]
+    assert len(err) == 1 and err[0].startswith("symtutor: error:") and words in err[0], err
+
+
+_SLOW_RUN = """
+import sys, time
+from symtutor.grading import Store, Task, run_tasks
+run_tasks([Task(f"t{k}", time.sleep, (60,)) for k in range(4)], Store(sys.argv[1]), workers=2)
+"""
+
+
+def test_the_pool_workers_end_with_a_killed_run(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(symtutor.__file__).parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(tmp_path / "s")], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+    finally:
+        proc.kill()  # as kill -9 on the command mid-run
+        proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [p for p in workers if alive(p)]
+    for p in left:
+        _kill_quietly(p)
+    assert not left, "pool workers outlived the run"
+
+
+DUP_YAML = """\
+title: "Two exercises with one id"
+items:
+  - {prompt: "Differentiate sin(x^2).", id: q, answer: "2x cos(x^2)", variables: [x], function: "sin(x^2)", wrt: x}
+  - {prompt: "Differentiate x^3.", id: q, answer: "3x^2", variables: [x], function: "x^3", wrt: x}
+  - {topic: power_rule, difficulty: 1, count: 1, seed: 7}
+"""
+
+
+def test_one_exercise_under_two_names_is_one_item_and_a_shared_id_is_not_guessed(tmp_path):
+    (tmp_path / "dup.yaml").write_text(DUP_YAML)
+    qset = load_set(tmp_path / "dup.yaml")
+    power = qset.items[2]
+    f = tmp_path / "a.csv"
+    f.write_text(f"learner,item,answer\nann,1,2x cos(x^2)\nann,2,3x^2\nbob,q,3x^2\n"
+                 f"ann,3,{power.answer_text}\nann,power_rule-1-07,{power.answer_text}\nbob,{power.id},x\n")
+    g = grade_class(f, tmp_path / "out", exercise_set=qset, workers=1, report=False)
+    got = {int(r["line"]): r for r in _read(tmp_path / "out" / "attempts.csv")}
+    assert [(n, r["item"], r["status"]) for n, r in sorted(got.items())] == [
+        (2, "1", "correct"), (3, "2", "correct"), (5, power.id, "correct"), (6, power.id, "correct"),
+        (7, power.id, "incorrect")]
+    for n, r in got.items():  # each against its own exercise
+        ex = qset.items[int(r["item"]) - 1] if r["item"] in ("1", "2") else power
+        assert r["status"] == _direct(ex, r["answer"]).status
+    errors = _read(tmp_path / "out" / "errors.csv")
+    assert [e["line"] for e in errors] == ["4"] and "ambiguous" in errors[0]["reason"]
+    book = {r["learner"]: r for r in _read(tmp_path / "out" / "gradebook.csv")}
+    assert (book["ann"]["total"], book["ann"]["out_of"], g.items) == ("3", "3", 3)  # not 4 of 4
+
+
+def test_a_damaged_partition_file_is_graded_again(quiz, tmp_path):
+    out = tmp_path / "out"
+    src = quiz["dir"] / "quiz.csv"
+    first = grade_class(src, out, exercise_set=quiz["set"], workers=1, chunk=3, report=False)
+    files = sorted((out / "partitions").glob("*.json"))
+    files[0].write_text('{"trunc')  # damaged
+    files[1].write_text(json.dumps({"schema_version": 1, "key": "x", "result": {"item": "x", "answers": [],
+                                                                                 "verdicts": []}}))
+    before = (out / "attempts.csv").read_text()
+    (out / "attempts.csv").unlink()
+    g = grade_class(src, out, exercise_set=quiz["set"], workers=1, chunk=3, report=False)
+    assert (g.ran, g.reused, g.graded) == (2, first.partitions - 2, first.graded)
+    assert (out / "attempts.csv").read_text() == before
+
+
+def test_a_partial_score_reads_back_as_the_same_float(tmp_path):
+    import sympy as sp
+
+    from symtutor.parsing import to_text
+
+    ex = symtutor.generate("jacobian", seed=1, difficulty=3)
+    wrong = sp.Matrix(ex.answer)
+    wrong[0] = wrong[0] + 1  # one of nine entries
+    answer = to_text(sp.ImmutableMatrix(wrong))
+    f = tmp_path / "a.csv"
+    f.write_text(f'learner,item,answer\nann,{ex.id},"{answer}"\nann,power_rule-1-7,x\n')
+    grade_class(f, tmp_path / "out", workers=1, report=False)
+    fb = _direct(ex, answer)
+    assert 0 < fb.score < 1 and f"{fb.score:.4g}" != repr(fb.score)
+    row = _read(tmp_path / "out" / "attempts.csv")[0]
+    assert float(row["score"]) == fb.score
+    book = _read(tmp_path / "out" / "gradebook.csv")[0]
+    assert float(book[ex.id]) == fb.score and float(book["total"]) == fb.score
+
+
+def test_a_sep_line_and_blank_lines_before_the_header(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("\n\nsep=;\nlearner;item;answer\nann;power_rule-1-7;x, y\n")
+    a = read_attempts(f)
+    assert [(x.line, x.learner, x.answer) for x in a.attempts] == [(5, "ann", "x, y")] and not a.errors
+
+
+def test_items_by_topic_difficulty_seed_as_a_spreadsheet_writes_them(tmp_path):
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    f = tmp_path / "a.csv"
+    f.write_text(f"learner,topic,difficulty,seed,answer\nann,power_rule,1.0,7.0,{ex.answer_text}\n"
+                 f"bob,power_rule,1,7,x\ncy,power_rule,4,7,x\n")
+    a = read_attempts(f)
+    assert [x.item for x in a.attempts] == ["power_rule-1-7", "power_rule-1-7", "power_rule-4-7"]
+    g = grade_class(f, tmp_path / "out", workers=1, report=False)
+    assert (g.graded, g.errors, g.items) == (2, 1, 1)
+    assert [r["status"] for r in _read(tmp_path / "out" / "attempts.csv")] == ["correct", "incorrect"]
+    from symtutor.grading.attempts import resolve_items
+
+    found, _ = resolve_items(["Power_Rule-1-7"])
+    assert found["Power_Rule-1-7"] == ex
+
+
+def test_a_check_stopped_by_its_time_bound_is_tried_once_more(monkeypatch):
+    from symtutor.exercises.core import Exercise
+    from symtutor.grading.classgrade import _TIMED_OUT, grade_answers
+
+    ex = symtutor.generate("power_rule", seed=7, difficulty=1)
+    stopped = ex.check(ex.answer_text, timeout=1e-9)
+    assert stopped.status == "undecided" and stopped.message.startswith(_TIMED_OUT)  # check's own message
+    real = Exercise.check
+    calls = []
+
+    def busy_once(self, text, **kw):
+        calls.append(text)
+        return stopped if len(calls) == 1 else real(self, text, **kw)
+
+    monkeypatch.setattr(Exercise, "check", busy_once)
+    assert [row[0] for row in grade_answers(ex, [ex.answer_text])] == ["correct"] and len(calls) == 2

@@ -139,3 +139,18 @@ def test_the_report_renders_in_headless_chromium(graded):
             browser.close()
     assert problems == []
     assert all(u.startswith("file://") for u in requests), requests
+
+
+def test_answers_undefined_at_every_check_point_are_not_one_misconception():
+    from symtutor import generate
+    from symtutor.grading.classgrade import Graded, answer_values
+    from symtutor.grading.report import wrong_answers
+
+    ex = generate("power_rule", seed=7)
+    texts = ["log(x-5)", "sqrt(x-3)", "log(x - 5)"]
+    values = [answer_values(ex, t) for t in texts]
+    assert all(v is not None and all(x is None for x in v) for v in values)
+    graded = [Graded(k + 2, f"l{k}", "p", t, "incorrect", 0.0, None, "", t.replace(" ", ""), v)
+              for k, (t, v) in enumerate(zip(texts, values))]
+    groups = {w.answer: w.learners for w in wrong_answers(graded)}
+    assert groups == {"log(x - 5)": 2, "sqrt(x-3)": 1} or groups == {"log(x-5)": 2, "sqrt(x-3)": 1}

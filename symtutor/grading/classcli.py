@@ -11,6 +11,10 @@ from .attempts import FORMATS
 
 __all__ = ["add_arguments", "is_class_file", "run"]
 
+OUTPUTS = ("attempts.csv", "gradebook.csv", "errors.csv", "items.csv", "wrong_answers.csv", "topics.csv",
+           "report.html", "summary.json")
+"""The files grading writes in its output folder."""
+
 
 def add_arguments(p) -> None:
     """The options of the class path, on the ``grade`` parser."""
@@ -30,10 +34,13 @@ def is_class_file(path: str) -> bool:
     """Whether ``path`` names an attempts file (by its suffix) rather than a notebook or a folder.
 
     Examples:
-        >>> is_class_file("answers.csv"), is_class_file("subs/"), is_class_file("a.ipynb")
-        (True, False, False)
+        >>> is_class_file("answers.csv"), is_class_file("subs/"), is_class_file("a.ipynb"), is_class_file("a.xlsx")
+        (True, False, False, True)
     """
-    return Path(path).suffix.lower() in FORMATS
+    return Path(path).suffix.lower() in FORMATS or Path(path).suffix.lower() in _TABLES
+
+
+_TABLES = (".xlsx", ".xls", ".ods", ".json", ".txt", ".tab")  # read no further than a one-line error
 
 
 class Bar:
@@ -74,6 +81,9 @@ def run(args) -> int:
     if len(args.inputs) != 1:
         raise InvalidArgumentError("give one attempts file (.csv, .jsonl or .parquet) at a time")
     src = Path(args.inputs[0])
+    if src.suffix.lower() in _TABLES:
+        save = "save it as CSV (or JSONL or Parquet)" if src.suffix.lower() != ".txt" else "name it .csv or .tsv"
+        raise InvalidArgumentError(f"{src.name}: an attempts file is .csv, .tsv, .jsonl or .parquet; {save}")
     if not src.is_file():
         raise InvalidArgumentError(f"no such attempts file: {src}")
     if args.workers is not None and args.workers < 1:
@@ -87,6 +97,10 @@ def run(args) -> int:
         raise InvalidArgumentError(f"--timeout must be positive, not {timeout}")
     exercise_set = load_set(args.exercise_set) if args.exercise_set else None
     out = Path(args.out) if args.out else src.with_name(src.stem + "-graded")
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"-o {out} is a file: give a folder for the results (it is made if missing)")
+    if out.is_dir() and src.resolve().parent == out.resolve() and src.name in OUTPUTS:
+        raise InvalidArgumentError(f"-o {out} would overwrite the attempts file {src.name}: give another folder")
     result = grade_class(src, out, exercise_set=exercise_set, workers=args.workers, cluster=args.cluster,
                          timeout=timeout, retries=args.retries, report=not args.no_report,
                          progress=Bar(sys.stderr))

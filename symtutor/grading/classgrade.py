@@ -24,7 +24,8 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ from .runner import RunStats, Store, Task, run_tasks
 __all__ = ["Graded", "ClassGrade", "grade_class", "grade_answers", "answer_values", "check_points"]
 
 SCHEMA_VERSION = 1
+_TIMED_OUT = "Checking this answer took longer than"  # symtutor.check's message when its time bound stops it
 _N_POINTS = 4
 
 
@@ -94,6 +96,9 @@ class ClassGrade:
             f"written to {self.out}: attempts.csv, gradebook.csv"
             + (", report.html, items.csv, wrong_answers.csv, topics.csv, learners/" if self.report else ""),
         ]
+        if self.rows and not self.graded:
+            lines.append("no row could be graded: errors.csv says why (items named by an exercise set's ids "
+                         "need --set)")
         return "\n".join(lines)
 
 
@@ -172,6 +177,8 @@ def grade_answers(exercise: Exercise, answers, *, timeout: float = 1.0) -> list[
     out = []
     for text in answers:
         fb = exercise.check(text, timeout=timeout)
+        if fb.status == "undecided" and fb.message.startswith(_TIMED_OUT):
+            fb = exercise.check(text, timeout=timeout)  # once more: the machine may only have been busy
         values = None
         if fb.status == "incorrect" and fb.diagnosis is None:
             values = answer_values(exercise, text, timeout=timeout)
@@ -215,22 +222,36 @@ def plan(attempts, exercises: dict[str, Exercise], *, timeout: float = 1.0, chun
         >>> [(len(t.args[1]), t.size) for t in plan(rows, ex)]
         [(2, 3)]
     """
+    return [task for _, task in _plan(attempts, exercises, timeout=timeout, chunk=chunk)]
+
+
+def _plan(attempts, exercises: dict[str, Exercise], *, timeout: float, chunk: int) -> list[tuple[str, Task]]:
+    """The partitions, each with the item (a key of ``exercises``) whose answers it holds."""
     distinct: dict[str, dict[str, int]] = defaultdict(dict)
-    by_id: dict[str, Exercise] = {}
     for a in attempts:
-        ex = exercises[a.item]
-        by_id[ex.id] = ex
-        seen = distinct[ex.id]
+        seen = distinct[a.item]
         seen[a.answer] = seen.get(a.answer, 0) + 1
     tasks = []
     for item, counts in distinct.items():
         answers = sorted(counts)
-        ex = by_id[item]
+        ex = exercises[item]
         for i in range(0, len(answers), chunk):
             part = tuple(answers[i:i + chunk])
-            tasks.append(Task(_key(ex, part, timeout), _partition, (ex, part, timeout),
-                              size=sum(counts[a] for a in part)))
+            tasks.append((item, Task(_key(ex, part, timeout), _partition, (ex, part, timeout),
+                                     size=sum(counts[a] for a in part))))
     return tasks
+
+
+def _same_items(exercises: dict[str, Exercise]) -> dict[str, str]:
+    """The name each item is graded and reported under: its exercise's id (so that "2", "power_rule-1-07" and
+    "power_rule-1-7" naming one exercise are one item), or the name itself where different exercises share
+    that id."""
+    by_id: dict[str, list[tuple[Exercise, str]]] = defaultdict(list)
+    for name, ex in exercises.items():
+        if all(ex != other for other, _ in by_id[ex.id]):
+            by_id[ex.id].append((ex, name))
+    return {name: ex.id if len(by_id[ex.id]) == 1 else next(first for other, first in by_id[ex.id] if other == ex)
+            for name, ex in exercises.items()}
 
 
 def grade_class(
@@ -272,31 +293,43 @@ def grade_class(
         raise InvalidArgumentError(f"chunk must be a whole number >= 1, not {chunk!r}")
     clock = [("start", time.perf_counter())]
     data = read_attempts(path)
-    exercises, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
+    named, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
+    same = _same_items(named)
+    exercises = {same[name]: ex for name, ex in named.items()}
     errors = list(data.errors)
     attempts: list[Attempt] = []
     for a in data.attempts:
         if a.item in unknown:
             errors.append(RowError(a.line, unknown[a.item], f"{a.learner},{a.item},{a.answer}"[:200]))
         else:
-            attempts.append(a)
+            attempts.append(a if same[a.item] == a.item else replace(a, item=same[a.item]))
     errors.sort(key=lambda e: e.line)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store = Store(out / "partitions")
-    tasks = plan(attempts, exercises, timeout=timeout, chunk=chunk)
+    planned = _plan(attempts, exercises, timeout=timeout, chunk=chunk)
+    tasks = [task for _, task in planned]
     clock.append(("read", time.perf_counter()))
     stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress)
+    parts, damaged = _load_parts(planned, store)
+    if damaged:  # a partition file that does not read, or holds other answers: graded again
+        for t in damaged:
+            store.discard(t.key)
+        again = run_tasks(damaged, store, workers=workers, cluster=cluster, retries=retries)
+        stats = replace(stats, ran=stats.ran + again.ran, reused=stats.reused - again.ran,
+                        seconds=stats.seconds + again.seconds)
+        parts, damaged = _load_parts(planned, store)
+        if damaged:  # pragma: no cover - a store that does not keep what is written to it
+            raise GradingError(f"the results in {store.folder} do not read back: delete it and grade again")
 
     clock.append(("grade", time.perf_counter()))
     verdicts: dict[tuple[str, str], list] = {}
-    for t in tasks:
-        part = store.load(t.key)
-        for answer, v in zip(part["answers"], part["verdicts"]):
-            verdicts[(part["item"], answer)] = v
+    for item, t in planned:
+        for answer, v in zip(t.args[1], parts[t.key]["verdicts"]):
+            verdicts[(item, answer)] = v
     graded = []
     for a in attempts:
-        v = verdicts.get((exercises[a.item].id, a.answer))
+        v = verdicts.get((a.item, a.answer))
         if v is None:  # pragma: no cover - a partition file that does not hold what its key says
             raise GradingError(f"no verdict for line {a.line}: delete {store.folder} and grade again")
         graded.append(Graded(a.line, a.learner, a.item, a.answer, v[0], float(v[1]), v[2], v[3], v[4],
@@ -330,6 +363,24 @@ def grade_class(
     return result
 
 
+def _load_parts(planned, store: Store) -> tuple[dict[str, dict], list[Task]]:
+    """The stored partitions by key, and the tasks whose file is damaged or holds other answers than its task."""
+    parts, damaged = {}, []
+    for _, t in planned:
+        try:
+            part = store.load(t.key)
+            ok = (isinstance(part, dict) and part.get("answers") == list(t.args[1])
+                  and isinstance(part.get("verdicts"), list) and len(part["verdicts"]) == len(t.args[1])
+                  and all(isinstance(v, list) and len(v) == 6 for v in part["verdicts"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            ok = False
+        if ok:
+            parts[t.key] = part
+        else:
+            damaged.append(t)
+    return parts, damaged
+
+
 def _check_counts(rows: int, graded: list[Graded], errors: list[RowError]) -> None:
     lines = [g.line for g in graded] + [e.line for e in errors]
     if len(lines) != rows or len(set(lines)) != rows:
@@ -351,7 +402,20 @@ def _write_attempts(path: Path, graded: list[Graded], exercises: dict[str, Exerc
 
 
 def _num(x: float) -> str:
-    return f"{x:.4g}"
+    """A score as text: short where that is exact ("1", "0.75"), else every digit, so that it reads back as the
+    same float (a 3 x 3 matrix with one entry wrong scores 8/9).
+
+    Examples:
+        >>> _num(1.0), _num(0.75), _num(8 / 9), float(_num(8 / 9)) == 8 / 9
+        ('1', '0.75', '0.8888888888888888', True)
+    """
+    return _score_text(float(x))
+
+
+@lru_cache(maxsize=4096)
+def _score_text(x: float) -> str:  # a class has few distinct scores
+    short = f"{x:.12g}"
+    return short if float(short) == x else repr(x)
 
 
 def gradebook(graded, order: list[str]) -> list[list]:
@@ -370,7 +434,7 @@ def gradebook(graded, order: list[str]) -> list[list]:
     rows = []
     for learner in sorted(best):
         mine = best[learner]
-        total = sum(mine.values())
+        total = math.fsum(mine.values())
         rows.append([learner, *(_num(mine[i]) if i in mine else "" for i in order), _num(total), len(order),
                      f"{100 * total / len(order):.0f}" if order else "0"])
     return rows

@@ -132,7 +132,7 @@ def discrimination(item_scores: Sequence[float], rest_scores: Sequence[float]) -
 def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
     """The wrong answers no diagnosis explains, grouped by their values at the check points, most learners first.
 
-    Answers that could not be evaluated are grouped by how they were read.
+    Answers that could not be evaluated, or are undefined at every check point, are grouped by how they were read.
 
     Examples:
         >>> from symtutor.grading.classgrade import Graded
@@ -144,10 +144,13 @@ def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
         (3, '2x', (('2x', 2), ('x+x', 1)))
     """
     groups: dict[tuple, list] = defaultdict(list)
+    defined: dict[tuple, bool] = {}
     for g in graded:
         if g.status != "incorrect" or g.diagnosis is not None or (item is not None and g.item != item):
             continue
-        key = ("values", g.values) if g.values is not None else ("text", g.understood or g.answer.strip())
+        # answers undefined at every check point have nothing in common but that: they are grouped by how they read
+        valued = g.values is not None and defined.setdefault(g.values, any(v is not None for v in g.values))
+        key = ("values", g.values) if valued else ("text", g.understood or g.answer.strip())
         groups[(g.item, key)].append(g)
     out = []
     for (it, key), members in groups.items():

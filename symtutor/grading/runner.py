@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 import json
 import multiprocessing as mp
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ from pathlib import Path
 from ..errors import GradingError, InvalidArgumentError
 
 __all__ = ["Task", "Store", "RunStats", "run_tasks", "local_workers"]
+
+_WATCH_INTERVAL = 0.25  # seconds between a pool worker's checks that the run's process lives
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,10 @@ class Store:
         """The stored result for ``key``."""
         with open(self._path(key), encoding="utf-8") as fh:
             return json.load(fh)["result"]
+
+    def discard(self, key: str) -> None:
+        """Remove the result stored under ``key``, if any (a damaged one, to be computed again)."""
+        self._path(key).unlink(missing_ok=True)
 
     def save(self, key: str, result) -> None:
         """Store ``result`` under ``key``: written to a temporary file, flushed, then renamed into place."""
@@ -161,7 +168,7 @@ def run_tasks(
         where = f"Dask cluster {cluster}"
     else:
         n = workers or local_workers()
-        failed = _run_local(todo, n, retries, finished) if todo else []
+        failed = _run_local(todo, min(n, len(todo)), retries, finished) if todo else []  # no idle workers
         where = f"{n} local worker{'s' if n != 1 else ''}"
     if failed:
         task, why = failed[0]
@@ -176,7 +183,20 @@ def _pool(n: int) -> cf.ProcessPoolExecutor:
     methods = mp.get_all_start_methods()
     # fork: the workers start in milliseconds with symtutor already imported
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a pool worker: end when the process that started the pool ends, however it ends (killed with
+    SIGKILL, out of memory), so that no idle worker outlives an interrupted run."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_INTERVAL)
+        os._exit(0)
+
+    if os.getppid() != parent:  # the parent went before this worker started
+        os._exit(0)
+    threading.Thread(target=watch, name="symtutor-pool-watchdog", daemon=True).start()
 
 
 def _run_local(todo: list[Task], n: int, retries: int, finished) -> list:
@@ -249,6 +269,29 @@ def _run_local(todo: list[Task], n: int, retries: int, finished) -> list:
     return failed
 
 
+def _check_address(address: str) -> None:
+    """A scheduler address that Dask can dial (``tcp://host:8786`` or ``host:8786``), or a one-line error."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.comm.registry import backends
+
+    why = None
+    if not isinstance(address, str) or not address.strip():
+        why = "it is empty"
+    else:
+        try:
+            scheme, location = parse_address(address.strip())
+            if scheme not in backends:
+                why = f"Dask has no {scheme!r} connections (use {', '.join(sorted(backends))})"
+            elif scheme != "inproc" and not parse_host_port(location)[0]:
+                why = "it names no host"
+        except (ValueError, TypeError) as exc:
+            why = str(exc)
+    if why:
+        raise InvalidArgumentError(f"--cluster {address!r} is not a Dask scheduler address such as "
+                                   f"tcp://10.0.0.5:8786: {why}")
+
+
 def _run_dask(todo: list[Task], address: str, retries: int, finished) -> tuple[list, int]:
     try:
         from distributed import Client, as_completed
@@ -256,6 +299,7 @@ def _run_dask(todo: list[Task], address: str, retries: int, finished) -> tuple[l
         raise InvalidArgumentError(
             "running on a cluster needs Dask: pip install 'symtutor[class]'"
         ) from None
+    _check_address(address)
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
