@@ -485,6 +485,9 @@ class Outcome:
     feedback: tuple[str, ...]
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _digits(text: str) -> int:
     t = text.strip().lstrip("+-")
     mantissa = re.split(r"[eE]", t)[0].replace(".", "").lstrip("0")
@@ -495,12 +498,30 @@ def _round_sig(v: float, n: int) -> float:
     return float(f"{v:.{n - 1}e}")
 
 
+def _exact(e):
+    """A float as the rational it is, as Maxima's ratsimp takes it (0.5 is 1/2, 0.7616 is not tanh(1))."""
+    return e.xreplace({f: sp.Rational(str(f)) for f in e.atoms(sp.Float)})
+
+
 def equivalent(a, b) -> bool:
-    """Algebraic equivalence as AlgEquiv decides it: equal, or equal at random points to 1e-8."""
+    """Algebraic equivalence as AlgEquiv decides it: equal, or equal at random points to 1e-8.
+
+    A decimal is the number it is: equal only to the same number (AlgEquiv marks ``0.7616``
+    against ``tanh(1)`` false, and ``0.5`` against ``1/2`` true).
+    """
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         return (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape
                 and all(equivalent(u, v) for u, v in zip(a, b)))
     if a == b:
+        return True
+    if a.has(sp.Float) or b.has(sp.Float):
+        d = _exact(a) - _exact(b)
+        symbols = sorted(d.free_symbols, key=str)
+        rng = random.Random(len(symbols) * 7919 + 17)
+        for _ in range(1 if not symbols else 4):
+            point = {s: sp.Rational(rng.randint(300, 1700), 1000) for s in symbols}
+            if abs(complex(d.evalf(60, subs=point))) > 1e-40:
+                return False
         return True
     d = a - b
     symbols = sorted(a.free_symbols | b.free_symbols, key=str)
@@ -522,6 +543,8 @@ def _answer_test(test: str, sa, ta, opt: str, raw: str, variables) -> bool:
     if test == "FacForm":
         return equivalent(sa, ta) and sp.factor(sa) == sa
     if test == "NumSigFigs":
+        if not _DECIMAL.fullmatch(raw.strip()):
+            return False  # ATNumSigFigs_NotDecimal
         m = re.fullmatch(r"\[(\d+),(-?\d+)\]|(\d+)", opt.replace(" ", ""))
         n = int(m.group(1) or m.group(3))
         acc = int(m.group(2)) if m.group(2) else n

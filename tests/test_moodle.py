@@ -200,15 +200,48 @@ def test_no_wrong_answer_repeats_or_equals_the_right_one(weeks):
 def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     s, xml = weeks[4]
     q, ex = next((q, ex) for q, ex in _pairs(s, xml) if "(x1, x2)" in ex.prompt)
-    assert [n.find("answertest").text for n in q.findall("prt/node")] == ["NumSigFigs", "NumSigFigs"]
-    assert q.find("prt/node/testoptions").text == "[4,-1]"
+    nodes = q.findall("prt/node")
+    assert {n.find("answertest").text for n in nodes} == {"NumSigFigs"}
+    # no tolerance: the decimal policy, a decimal of k >= 4 figures is the value rounded to k
+    assert [n.find("testoptions").text for n in nodes][:7] == ["4", "5", "6", "7", "8", "9", "[10,-1]"]
+    assert all(n.find("quiet").text == "1" for n in nodes)  # no "wrong number of figures" on the way
     grade = lambda a, b: rules.grade(q, {"ans1": a, "ans2": b}, ex.variables).score  # noqa: E731
-    assert grade("2.5206", "3.2298") == 1
-    assert grade("2.521", "3.230") == 1
-    assert grade("2.52062", "3.22981") == 1
-    assert grade("2.5", "3.2") == 0
-    assert grade("2.5216", "3.2298") == 0
-    assert grade("2.5206", "-3.2298") == 0
+    for right in (("2.5206", "3.2298"), ("2.521", "3.230"), ("2.52062", "3.22981"), ("2.520620", "3.2298100000")):
+        assert grade(*right) == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("2.5", "3.2"), ("2.5216", "3.2298"), ("2.5206", "-3.2298"), ("2.5207", "3.2298"),
+                  ("2.52063", "3.22981")):  # 2.5207 is right to 4 figures, wrong in the 5th it gives
+        assert grade(*wrong) == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+
+
+def test_a_vector_is_marked_by_the_decimal_policy_whatever_its_tolerance():
+    ex = load_spec(SPECS[4]).items[-2]
+    tolerant = dataclasses.replace(ex, options=(("tolerance", {"sig": 4}),))
+    assert stack_plan(tolerant) == stack_plan(ex)  # symtutor holds only a single number to a tolerance
+    assert not tolerant.check("(2.5207, 3.2298)").correct
+    one = dataclasses.replace(generate("newton_raphson", seed=5), mode="numeric", options=(("tolerance", {"sig": 3}),))
+    assert [(n.test, n.options) for n in stack_plan(one).nodes] == [("NumSigFigs", "[3,-1]")]
+    exact = dataclasses.replace(one, options=())
+    assert [(n.test, n.options) for n in stack_plan(exact).nodes] == [("NumRelative", "1e-09")]
+
+
+def test_exact_constants_accept_the_exact_value_or_its_rounding():
+    ex = load_spec(SPECS[2]).items[5]  # a = tanh(W x + b) = (tanh(1), -tanh(1))
+    assert ex.answer.free_symbols == set() and not ex.answer.has(sp.Float)
+    xml = to_moodle(ExerciseSet("T", (ex,)))
+    assert rules.problems(xml) == []
+    q = _questions(xml)[0]
+    assert "exactly, or as a decimal to at least 3 significant figures" in q.find("questiontext/text").text
+    assert [n.find("answertest").text for n in q.findall("prt/node")][:3] == ["AlgEquiv", "NumSigFigs", "NumSigFigs"]
+    grade = lambda a, b: rules.grade(q, {"ans1": a, "ans2": b}, ex.variables).score  # noqa: E731
+    for right in (("tanh(1)", "-tanh(1)"), ("0.7616", "-0.7616"), ("0.762", "-0.76159"), ("0.76159416", "-0.762")):
+        assert grade(*right) == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("0.76", "-0.76"), ("0.7617", "-0.7616"), ("0.7616", "0.7616"), ("tanh(2)", "-tanh(1)")):
+        assert grade(*wrong) == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+    asked = generate("neuron_forward", seed=3, difficulty=3)  # "to 4 significant figures"
+    q = _questions(to_moodle(ExerciseSet("T", (asked,))))[0]
+    assert q.findall("prt/node")[1].find("testoptions").text == "4"
+    assert rules.grade(q, {"ans1": "0.3799", "ans2": "0.8367"}, ()).score == 1
+    assert rules.grade(q, {"ans1": "0.3799", "ans2": "0.8368"}, ()).score == 0
 
 
 def test_numerical_questions_accept_what_symtutor_accepts(weeks):

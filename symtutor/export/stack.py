@@ -16,7 +16,10 @@ The answer test per mode:
   (a right value in the wrong form scores 0.5, as symtutor gives);
 * numbers (numeric mode, or decimals asked "to N significant figures"): one input per
   entry and ``NumSigFigs`` with ``[N,-1]`` (at least N figures, right to N), or
-  ``NumAbsolute`` / ``NumRelative`` with the item's tolerance.
+  ``NumAbsolute`` / ``NumRelative`` with the item's tolerance;
+* exact constants that are not all rational (``tanh(1)``, ``sqrt(2)``): one input per
+  entry, ``AlgEquiv`` for the exact value and then ``NumSigFigs`` ``[N,-1]`` for a
+  decimal (N from "to N significant figures", else 3), as symtutor accepts either.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import sympy as sp
 
+from .._decimals import LONG, MIN_SIG
 from ..diagnosis import BUGS, MESSAGES, buggy_derivative
 from ..parsing import to_text
 from .maxima import to_maxima
@@ -69,7 +74,7 @@ class Node:
     """One PRT node: an answer test of ``sans`` against ``tans``, and what each branch does.
 
     ``*_next`` is the name of the next node, or -1 to stop; ``*_mode`` is ``=``
-    (set the score), ``+`` or ``-``.
+    (set the score), ``+`` or ``-``; ``quiet`` hides the answer test's own feedback.
     """
 
     name: int
@@ -87,6 +92,7 @@ class Node:
     false_feedback: str
     true_mode: str = "="
     false_mode: str = "="
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,8 @@ class StackPlan:
 
     ``inputs`` are (name, type, teacher's answer variable, value) tuples;
     ``variables`` are (name, value) pairs, written as Maxima question variables;
-    ``cases`` are question tests: (input values by name, expected score, expected answer note).
+    ``cases`` are question tests: (input values by name, expected score, expected answer note);
+    ``instruction`` is a sentence for the learner that the item's prompt does not give.
     """
 
     inputs: tuple[tuple[str, str, str, object], ...]
@@ -104,6 +111,7 @@ class StackPlan:
     wrong: tuple[WrongAnswer, ...]
     insertstars: int
     cases: tuple[tuple[tuple[tuple[str, str], ...], float, str], ...]
+    instruction: str = ""
 
 
 def _note(k: int, branch: str, tag: str = "") -> str:
@@ -233,8 +241,11 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
 
     Examples:
         >>> from symtutor.exercises.core import generate
-        >>> [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
-        ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised', 'original_function', 'sign_error']
+        >>> tags = [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
+        >>> tags[:3]
+        ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised']
+        >>> tags[3:]
+        ['original_function', 'sign_error']
     """
     b = ex.answer
     if isinstance(b, sp.MatrixBase):
@@ -258,26 +269,33 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
 _SIGFIGS = re.compile(r"to (\d+) significant figures?", re.IGNORECASE)
 
 
-def _numeric_test(ex) -> tuple[str, str] | None:
-    """(answer test, options) for a numeric item, or None when the item is not numeric."""
+def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
+    """(answer test, options, exact value accepted, decimal policy) for a numeric item; None when not numeric.
+
+    As symtutor's checker: a single number in numeric mode is held to the item's tolerance
+    (a relative 1e-9 when it has none); any other answer of numbers to the decimal policy
+    (a decimal must be the value rounded to the figures typed, at least N of them, N from
+    "to N significant figures", else 3), and exact constants not all rational are accepted
+    exactly too, which AlgEquiv alone would not do for their decimals.
+    """
     b = ex.answer
-    values = list(b) if isinstance(b, sp.MatrixBase) else [b]
-    if any(sp.sympify(v).free_symbols for v in values):
+    values = [sp.sympify(v) for v in (list(b) if isinstance(b, sp.MatrixBase) else [b])]
+    if any(v.free_symbols for v in values):
         return None
-    has_float = any(sp.sympify(v).has(sp.Float) for v in values)
-    if ex.mode != "numeric" and not has_float:
+    has_float = any(v.has(sp.Float) for v in values)
+    if ex.mode == "numeric" and not isinstance(b, sp.MatrixBase):
+        tol = dict(ex.options).get("tolerance", 1e-9)
+        if isinstance(tol, dict) and "sig" in tol:
+            return "NumSigFigs", f"[{int(tol['sig'])},-1]", False, False
+        if isinstance(tol, dict) and "abs" in tol:
+            return "NumAbsolute", repr(float(tol["abs"])), False, False
+        if isinstance(tol, dict) and "rel" in tol:
+            tol = tol["rel"]
+        return "NumRelative", repr(float(tol)), False, False
+    if ex.mode != "numeric" and not has_float and all(v.is_Rational for v in values):
         return None
-    tol = dict(ex.options).get("tolerance")
-    if isinstance(tol, dict) and "sig" in tol:
-        return "NumSigFigs", f"[{int(tol['sig'])},-1]"
-    if isinstance(tol, dict) and "abs" in tol:
-        return "NumAbsolute", repr(float(tol["abs"]))
-    if isinstance(tol, dict) and "rel" in tol:
-        return "NumRelative", repr(float(tol["rel"]))
-    if isinstance(tol, (int, float)) and not isinstance(tol, bool):
-        return "NumRelative", repr(float(tol))
     m = _SIGFIGS.search(ex.prompt)
-    return "NumSigFigs", f"[{int(m.group(1)) if m else 3},-1]"
+    return "NumSigFigs", f"[{int(m.group(1)) if m else MIN_SIG},-1]", not has_float, True
 
 
 def _insertstars(ex) -> int:
@@ -292,29 +310,91 @@ def _insertstars(ex) -> int:
     return 4
 
 
-def _numeric_plan(ex, test: str, options: str) -> StackPlan:
+def _rounded(value: float, sig: int) -> str:
+    """``value`` rounded to ``sig`` significant figures, written out in digits (no exponent).
+
+    Examples:
+        >>> _rounded(0.379948962255225, 4), _rounded(-12345.6, 3), _rounded(0.0000123456, 3)
+        ('0.3799', '-12300', '0.0000123')
+    """
+    if value == 0:
+        return "0." + "0" * (sig - 1)
+    d = Decimal(repr(value))
+    return format(d.quantize(Decimal(1).scaleb(d.adjusted() - sig + 1), rounding=ROUND_HALF_UP), "f")
+
+
+def _sig_figures(text: str) -> int:
+    """Significant figures of a typed decimal, as STACK counts them (its lower bound)."""
+    mantissa = re.split(r"[eE]", text.strip().lstrip("+-"))[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    if "." not in mantissa:
+        digits = digits.rstrip("0")
+    return max(len(digits), 1)
+
+
+def _entry_tests(test: str, options: str, exact: bool, policy: bool) -> list[tuple[str, str]]:
+    """The answer tests of one entry, tried in turn until one is true.
+
+    Under the decimal policy a decimal of k figures (N <= k < LONG) must be the value
+    rounded to k figures (``NumSigFigs`` with option k: exactly k figures, right to k),
+    and one of LONG or more figures right to LONG (``[LONG,-1]``).
+    """
+    tests = [("AlgEquiv", "")] if exact else []
+    if not policy:
+        return tests + [(test, options)]
+    n = int(re.fullmatch(r"\[(\d+),-1\]", options).group(1))
+    return tests + [("NumSigFigs", str(k)) for k in range(n, LONG)] + [("NumSigFigs", f"[{max(n, LONG)},-1]")]
+
+
+def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool = False) -> StackPlan:
+    """One input per entry, each with its answer tests in turn (see :func:`_entry_tests`)."""
     b = ex.answer
     values = list(b) if isinstance(b, sp.MatrixBase) else [b]
     n = len(values)
     names = [f"ans{i + 1}" for i in range(n)]
     tas = [f"ta{i + 1}" for i in range(n)]
+    tests = _entry_tests(test, options, exact, policy)
+    per = len(tests)
     nodes = []
     for i in range(n):
         last = i == n - 1
         what = "The answer" if n == 1 else f"Entry {i + 1}"
-        nodes.append(Node(i, test, names[i], tas[i], options,
-                          1.0 if last else 0.0, -1 if last else i + 1, _note(i, "T"), "",
-                          0.0, -1, _note(i, "F"), f"{what} is not right."))
-    # numbers as typed: NumSigFigs reads the digits of the raw input
-    typed = [to_maxima(sp.Float(float(sp.N(v, 30)))) for v in values]
-    model = tuple(zip(names, typed))
-    cases = [(model, 1.0, _note(n - 1, "T"))]
-    # a perturbed first entry: the first node's false branch
-    cases.append((((names[0], to_maxima(sp.Float(float(sp.N(values[0], 30)) + 1))),) + model[1:], 0.0, _note(0, "F")))
+        score, nxt = (1.0, -1) if last else (0.0, per * (i + 1))
+        for j, (t, opt) in enumerate(tests):
+            k = per * i + j
+            final = j == per - 1
+            nodes.append(Node(k, t, names[i], tas[i], opt, score, nxt, _note(k, "T"), "",
+                              0.0, -1 if final else k + 1, _note(k, "F"),
+                              f"{what} is not right." if final else "", quiet=per > 1))
+    decimals = [float(sp.N(v, 30)) for v in values]
+    sig = int(m.group(1)) if (m := re.fullmatch(r"\[(\d+),-1\]", options)) else MIN_SIG
+
+    def accepted_by(text: str) -> int:  # the node of the last entry that accepts this decimal
+        if not policy:
+            return per * n - 1
+        k = min(max(_sig_figures(text), sig), LONG)
+        return per * (n - 1) + (1 if exact else 0) + k - sig
+
+    typed = tuple(zip(names, (to_maxima(sp.Float(v)) for v in decimals)))  # NumSigFigs reads the raw digits
+    rounded = tuple(zip(names, (_rounded(v, sig) for v in decimals)))
+    if exact:
+        model = tuple(zip(names, (to_maxima(sp.sympify(v)) for v in values)))
+        cases = [(model, 1.0, _note(per * (n - 1), "T"))]
+    else:
+        model = typed
+        cases = [(model, 1.0, _note(accepted_by(typed[-1][1]), "T"))]
+    if policy or exact:
+        cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
+    # a perturbed first entry: the first entry's last test, false branch
+    cases.insert(1, (((names[0], to_maxima(sp.Float(decimals[0] + 1))),) + model[1:], 0.0, _note(per - 1, "F")))
+    instruction = ""
+    if exact and not _SIGFIGS.search(ex.prompt):
+        instruction = (f"Give {'the answer' if n == 1 else 'each entry'} exactly, or as a decimal "
+                       f"to at least {sig} significant figures.")
     return StackPlan(
         inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
         variables=tuple((tas[i], values[i]) for i in range(n)),
-        nodes=tuple(nodes), wrong=(), insertstars=4, cases=tuple(cases),
+        nodes=tuple(nodes), wrong=(), insertstars=4, cases=tuple(cases), instruction=instruction,
     )
 
 
