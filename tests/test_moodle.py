@@ -19,8 +19,9 @@ from symtutor.exercises.core import generate, topics
 from symtutor.exercises.sets import ExerciseSet, from_spec, load_spec
 from symtutor.export.maxima import to_maxima
 from symtutor.export.moodle import VARIANT_STRIDE, numerical_answer, to_moodle
-from symtutor.export.stack import stack_plan
-from symtutor.parsing import to_text
+from symtutor.export.stack import _GREEK, stack_plan
+from symtutor.parsing import parse as parse_text, to_text
+from symtutor.render import expr_typed
 
 from . import stack_rules as rules
 
@@ -289,6 +290,9 @@ def test_inputs_read_symtutors_syntax():
     assert q.find("input/type").text == "matrix"
     gauss = load_spec(SPECS[5]).items[-1]
     assert "mu" in gauss.variables and stack_plan(gauss).insertstars == 5  # Greek names are kept whole
+    assert _GREEK <= rules.PROTECTED  # only names STACK's single-letter splitting leaves alone
+    kappa = dataclasses.replace(generate("partial_derivatives", seed=1), variables=("x", "kappa"))
+    assert stack_plan(kappa).insertstars == 4
 
 
 def test_variants_are_categories_of_verified_seeds(generated):
@@ -347,3 +351,57 @@ def test_expand_and_factor_items_test_the_form_after_the_value():
     assert rules.grade(factor, {"ans1": "(x-2)*(x+1)"}, ex2.variables).score == 1
     assert rules.grade(factor, {"ans1": "x^2-x-2"}, ex2.variables).score == 0.5
     assert rules.grade(factor, {"ans1": "x^2-x+2"}, ex2.variables).score == 0
+
+
+@pytest.mark.parametrize("typed, stars, means", [
+    ("6x y", 5, "6*x*y"), ("6xy", 5, "6*x*y"), ("2x sin(x^2)", 5, "2*x*sin(x^2)"), ("e^(x y)", 5, "exp(x*y)"),
+    ("ln(x)", 5, "log(x)"), ("xsin(x)", 5, "x*sin(x)"), ("x^2 exp(x) + 2x exp(x)", 5, "(x^2 + 2*x)*exp(x)"),
+    ("2sigma^2 mu", 5, "2*sigma^2*mu"), ("r cos(theta)", 5, "r*cos(theta)"), ("2(x + 1)(x - 1)", 4, "2*x^2 - 2"),
+    ("x(x + 1)", 5, "x^2 + x"), ("2pi x", 4, "2*pi*x"), ("-x y/2", 4, "-x*y/2"), ("xy", 4, "xy"),
+])
+def test_stack_reads_a_learners_typing_with_the_inputs_insert_stars(typed, stars, means):
+    assert sp.simplify(rules.read_typed(typed, stars) - parse_text(means)) == 0
+
+
+@pytest.mark.parametrize("typed", ["sin x", "sin^2(x)", "arcsin(x)", "x(y + 1)"])
+def test_what_stack_refuses_that_symtutor_reads(typed):
+    with pytest.raises(rules.StackInvalid):
+        rules.stack_reads(typed, 5)
+
+
+def _typed_response(q, plan, values, compact=False) -> dict[str, str]:
+    """Each input's value as a learner types it in symtutor's syntax, as STACK reads it."""
+    out = {}
+    for (name, kind, _, _), value in zip(plan.inputs, values):
+        stars = int(next(i for i in q.findall("input") if i.find("name").text == name).find("insertstars").text)
+
+        def read(v):
+            text = expr_typed(v)
+            if compact:  # 6x y typed 6xy: one-letter names run together
+                text = re.sub(r"(?<=\b[a-z]) (?=[a-z]\b)", "", text)
+            return rules.stack_reads(text, stars)
+
+        if kind == "matrix":
+            out[name] = "matrix(" + ",".join("[" + ",".join(read(v) for v in row) + "]"
+                                             for row in value.tolist()) + ")"
+        else:
+            out[name] = read(value)
+    return out
+
+
+def test_answers_typed_in_symtutors_syntax_are_marked_by_stack_as_by_symtutor(weeks):
+    checked = 0
+    for s, xml in weeks:
+        for q, ex in _pairs(s, xml):
+            if q.get("type") != "stack":
+                continue
+            plan = stack_plan(ex)
+            values = [value for _, _, _, value in plan.inputs]
+            for compact in (False, True):
+                got = rules.grade(q, _typed_response(q, plan, values, compact), ex.variables)
+                assert got.score == 1, (ex.id, compact, _typed_response(q, plan, values, compact))
+            for k, w in enumerate(plan.wrong, 1):
+                got = rules.grade(q, _typed_response(q, plan, [w.value]), ex.variables)
+                assert got.score == 0 and got.notes[-1].endswith(f"-T {w.tag}"), (ex.id, w.tag)
+            checked += 1
+    assert checked >= 35

@@ -56,8 +56,9 @@ def _message(tag: str, **fields) -> str:
         return MESSAGES[tag].format(**fields)
     except (KeyError, IndexError):
         return _FALLBACK.get(tag, "That is a common mistake: check your working.")
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu", "xi",
-          "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
+_GREEK = frozenset({"alpha", "beta", "gamma", "epsilon", "eta", "theta", "mu", "nu", "sigma", "tau", "phi", "psi",
+                    "omega"})
+"""Greek names STACK's insert-stars keeps whole (a variable in its security map); another name gets option 4."""
 
 
 @dataclass(frozen=True, slots=True)
