@@ -580,17 +580,17 @@ def grade(q, responses: dict[str, str], variables: tuple[str, ...]) -> Outcome:
     values = question_values(q, variables)
     names = tuple(variables) + tuple(values)
 
+    known: dict[str, object] = dict(values)
+
     def read(text: str):
-        value = parse(from_maxima(text), variables=names)
-        value = value.xreplace({s: values[s.name] for s in value.free_symbols if s.name in values}) \
-            if not isinstance(value, sp.MatrixBase) else \
-            sp.ImmutableMatrix(value.applyfunc(lambda e: e.xreplace({s: values[s.name] for s in e.free_symbols
-                                                                     if s.name in values})))
+        value = parse(from_maxima(text), variables=names + tuple(responses))
+        swap = {s: known[s.name] for s in value.free_symbols if s.name in known}
         if isinstance(value, sp.MatrixBase):
-            value = sp.ImmutableMatrix(value)
-        return value
+            return sp.ImmutableMatrix(value.applyfunc(lambda e: e.xreplace(swap)))
+        return value.xreplace(swap)
 
     answers = {name: read(text) for name, text in responses.items()}
+    known.update(answers)  # a node's sans may combine inputs: matrix([ans1],[ans2])
     prt = q.find("prt")
     nodes = {int(_text(n, "name")): n for n in prt.findall("node")}
     pointed = {int(_text(n, f"{b}nextnode")) for n in nodes.values() for b in ("true", "false")}

@@ -162,10 +162,15 @@ def test_each_telling_wrong_answer_scores_0_with_symtutors_message(weeks):
                 continue
             plan = stack_plan(ex)
             for k, w in enumerate(plan.wrong, 1):
-                got = rules.grade(q, {"ans1": f"w{k}"}, ex.variables)
+                if len(plan.inputs) == 1:
+                    responses = {"ans1": f"w{k}"}
+                else:  # a number per input: the wrong answer's entries
+                    responses = {name: to_maxima(sp.sympify(e)) for (name, *_), e in zip(plan.inputs, w.value)}
+                got = rules.grade(q, responses, ex.variables)
                 assert got.score == 0
                 assert got.notes[-1].endswith(f"-T {w.tag}")
-                assert got.feedback == (f"<p>{html.escape(w.message, quote=False)}</p>",)
+                assert got.feedback[-1] == f"<p>{html.escape(w.message, quote=False)}</p>"
+                assert len(got.feedback) == (1 if len(plan.inputs) == 1 else 2)  # and "Entry i is not right."
                 assert not ex.check(to_text(w.value), diagnose=False).correct, (ex.id, w.tag)
                 tags.add(w.tag)
     assert {"chain_rule_inner_missing", "product_rule_as_product", "quotient_rule_sign", "transposed",
@@ -201,7 +206,7 @@ def test_no_wrong_answer_repeats_or_equals_the_right_one(weeks):
 def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     s, xml = weeks[4]
     q, ex = next((q, ex) for q, ex in _pairs(s, xml) if "(x1, x2)" in ex.prompt)
-    nodes = q.findall("prt/node")
+    nodes = [n for n in q.findall("prt/node") if n.find("sans").text.startswith("ans")]  # then the mistakes
     assert {n.find("answertest").text for n in nodes} == {"NumSigFigs"}
     # no tolerance: the decimal policy, a decimal of k >= 4 figures is the value rounded to k
     assert [n.find("testoptions").text for n in nodes][:7] == ["4", "5", "6", "7", "8", "9", "[10,-1]"]
@@ -372,6 +377,8 @@ def test_what_stack_refuses_that_symtutor_reads(typed):
 def _typed_response(q, plan, values, compact=False) -> dict[str, str]:
     """Each input's value as a learner types it in symtutor's syntax, as STACK reads it."""
     out = {}
+    if len(plan.inputs) > 1 and len(values) == 1:  # a number per input: the entries of one answer
+        values = list(values[0])
     for (name, kind, _, _), value in zip(plan.inputs, values):
         stars = int(next(i for i in q.findall("input") if i.find("name").text == name).find("insertstars").text)
 
@@ -405,3 +412,22 @@ def test_answers_typed_in_symtutors_syntax_are_marked_by_stack_as_by_symtutor(we
                 assert got.score == 0 and got.notes[-1].endswith(f"-T {w.tag}"), (ex.id, w.tag)
             checked += 1
     assert checked >= 35
+
+
+def test_fractions_whose_roundings_symtutor_accepts_are_marked_by_figures_with_the_mistakes_kept():
+    s = from_spec({"title": "T", "items": [
+        {"prompt": "Where is the minimum?", "answer": "(1/3, -2/3)", "variables": []},
+        {"prompt": "Where is the maximum?", "answer": "(1/2, -5/2)", "variables": []}]})
+    xml = to_moodle(s)
+    assert rules.problems(xml) == []
+    (thirds, ex), (halves, _) = _pairs(s, xml)
+    assert [i.find("name").text for i in thirds.findall("input")] == ["ans1", "ans2"]
+    assert halves.find("input/type").text == "matrix"  # 0.5 and -2.5 are the values themselves: AlgEquiv
+    grade = lambda a, b: rules.grade(thirds, {"ans1": a, "ans2": b}, ())  # noqa: E731
+    for right in (("1/3", "-2/3"), ("0.333", "-0.667"), ("0.3333", "-2/3")):
+        assert grade(*right).score == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("0.33", "-0.67"), ("0.334", "-0.667")):
+        assert grade(*wrong).score == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+    swapped = grade("-2/3", "1/3")
+    assert swapped.score == 0 and swapped.notes[-1].endswith("-T components_swapped")
+    assert "wrong order" in swapped.feedback[-1]

@@ -270,6 +270,24 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
 _SIGFIGS = re.compile(r"to (\d+) significant figures?", re.IGNORECASE)
 
 
+def _has_roundings(value) -> bool:
+    """Whether a decimal rounding of ``value`` would stand for it in symtutor (AlgEquiv would refuse it).
+
+    Examples:
+        >>> [_has_roundings(sp.sympify(v)) for v in ("tanh(1)", "1/3", "1/2", "5/4", "1234/1000", "7")]
+        [True, True, False, False, True, False]
+    """
+    if not value.is_Rational:
+        return True
+    if value.is_Integer:
+        return False
+    q = value.q
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q != 1 or len(str(abs(value.p * 10**40 // value.q)).rstrip("0")) > MIN_SIG
+
+
 def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
     """(answer test, options, exact value accepted, decimal policy) for a numeric item; None when not numeric.
 
@@ -293,7 +311,7 @@ def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
         if isinstance(tol, dict) and "rel" in tol:
             tol = tol["rel"]
         return "NumRelative", repr(float(tol)), False, False
-    if ex.mode != "numeric" and not has_float and all(v.is_Rational for v in values):
+    if ex.mode != "numeric" and not has_float and not any(_has_roundings(v) for v in values):
         return None
     m = _SIGFIGS.search(ex.prompt)
     return "NumSigFigs", f"[{int(m.group(1)) if m else MIN_SIG},-1]", not has_float, True
@@ -348,7 +366,11 @@ def _entry_tests(test: str, options: str, exact: bool, policy: bool) -> list[tup
 
 
 def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool = False) -> StackPlan:
-    """One input per entry, each with its answer tests in turn (see :func:`_entry_tests`)."""
+    """One input per entry, each with its answer tests in turn (see :func:`_entry_tests`).
+
+    An entry that fails them all goes on to the telling wrong answers, compared with the
+    whole answer (the entries put back together) by AlgEquiv.
+    """
     b = ex.answer
     values = list(b) if isinstance(b, sp.MatrixBase) else [b]
     n = len(values)
@@ -356,6 +378,8 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
     tas = [f"ta{i + 1}" for i in range(n)]
     tests = _entry_tests(test, options, exact, policy)
     per = len(tests)
+    wrong = telling_wrong_answers(ex) if exact or policy else ()
+    first_diag = per * n if wrong else -1
     nodes = []
     for i in range(n):
         last = i == n - 1
@@ -365,8 +389,21 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
             k = per * i + j
             final = j == per - 1
             nodes.append(Node(k, t, names[i], tas[i], opt, score, nxt, _note(k, "T"), "",
-                              0.0, -1 if final else k + 1, _note(k, "F"),
+                              0.0, first_diag if final else k + 1, _note(k, "F"),
                               f"{what} is not right." if final else "", quiet=per > 1))
+    whole = names[0] if not isinstance(b, sp.MatrixBase) else "matrix(" + ",".join(
+        "[" + ",".join(names[r * b.cols: (r + 1) * b.cols]) + "]" for r in range(b.rows)) + ")"
+    variables = [(tas[i], values[i]) for i in range(n)]
+    diag_cases = []
+    for k, w in enumerate(wrong):
+        name = first_diag + k
+        var = f"w{k + 1}"
+        variables.append((var, w.value))
+        nodes.append(Node(name, "AlgEquiv", whole, var, "", 0.0, -1, _note(name, "T", w.tag), w.message,
+                          0.0, name + 1 if k + 1 < len(wrong) else -1, _note(name, "F"), "", quiet=True))
+        entries = list(w.value) if isinstance(w.value, sp.MatrixBase) else [w.value]
+        diag_cases.append((tuple(zip(names, (to_maxima(sp.sympify(e)) for e in entries))), 0.0,
+                           _note(name, "T", w.tag)))
     decimals = [float(sp.N(v, 30)) for v in values]
     sig = int(m.group(1)) if (m := re.fullmatch(r"\[(\d+),-1\]", options)) else MIN_SIG
 
@@ -377,25 +414,31 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
         return per * (n - 1) + (1 if exact else 0) + k - sig
 
     typed = tuple(zip(names, (to_maxima(sp.Float(v)) for v in decimals)))  # NumSigFigs reads the raw digits
-    rounded = tuple(zip(names, (_rounded(v, sig) for v in decimals)))
     if exact:
         model = tuple(zip(names, (to_maxima(sp.sympify(v)) for v in values)))
         cases = [(model, 1.0, _note(per * (n - 1), "T"))]
+        # the entries that need it as decimals (the others stay exact: AlgEquiv takes them first)
+        rounded = tuple((name, _rounded(d, sig) if _has_roundings(sp.sympify(v)) else text)
+                        for (name, text), v, d in zip(model, values, decimals))
+        if _has_roundings(sp.sympify(values[-1])):
+            cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
     else:
         model = typed
         cases = [(model, 1.0, _note(accepted_by(typed[-1][1]), "T"))]
-    if policy or exact:
-        cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
-    # a perturbed first entry: the first entry's last test, false branch
-    cases.insert(1, (((names[0], to_maxima(sp.Float(decimals[0] + 1))),) + model[1:], 0.0, _note(per - 1, "F")))
+        if policy:
+            rounded = tuple(zip(names, (_rounded(v, sig) for v in decimals)))
+            cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
+    # a perturbed first entry: the first entry's last test, false branch (past any telling wrong answer)
+    perturbed = ((names[0], to_maxima(sp.Float(decimals[0] + 1))),) + model[1:]
+    cases.insert(1, (perturbed, 0.0, nodes[-1].false_note if wrong else _note(per - 1, "F")))
     instruction = ""
     if exact and not _SIGFIGS.search(ex.prompt):
         instruction = (f"Give {'the answer' if n == 1 else 'each entry'} exactly, or as a decimal "
                        f"to at least {sig} significant figures.")
     return StackPlan(
         inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
-        variables=tuple((tas[i], values[i]) for i in range(n)),
-        nodes=tuple(nodes), wrong=(), insertstars=4, cases=tuple(cases), instruction=instruction,
+        variables=tuple(variables), nodes=tuple(nodes), wrong=wrong, insertstars=4,
+        cases=tuple(cases + diag_cases), instruction=instruction,
     )
 
 
