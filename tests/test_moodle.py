@@ -207,8 +207,8 @@ def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     s, xml = weeks[4]
     q, ex = next((q, ex) for q, ex in _pairs(s, xml) if "(x1, x2)" in ex.prompt)
     nodes = [n for n in q.findall("prt/node") if n.find("sans").text.startswith("ans")]  # then the mistakes
-    assert {n.find("answertest").text for n in nodes} == {"NumSigFigs"}
     # no tolerance: the decimal policy, a decimal of k >= 4 figures is the value rounded to k
+    assert {n.find("answertest").text for n in nodes} == {"NumSigFigs"}
     assert [n.find("testoptions").text for n in nodes][:7] == ["4", "5", "6", "7", "8", "9", "[10,-1]"]
     assert all(n.find("quiet").text == "1" for n in nodes)  # no "wrong number of figures" on the way
     grade = lambda a, b: rules.grade(q, {"ans1": a, "ans2": b}, ex.variables).score  # noqa: E731
@@ -217,6 +217,15 @@ def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     for wrong in (("2.5", "3.2"), ("2.5216", "3.2298"), ("2.5206", "-3.2298"), ("2.5207", "3.2298"),
                   ("2.52063", "3.22981")):  # 2.5207 is right to 4 figures, wrong in the 5th it gives
         assert grade(*wrong) == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+
+
+def test_a_decimal_answer_needs_its_figures_even_typed_exactly():
+    ex = dataclasses.replace(load_spec(SPECS[4]).items[-2], answer=sp.ImmutableMatrix([sp.Float("2.5"), 3]))
+    q = _questions(to_moodle(ExerciseSet("T", (ex,))))[0]
+    assert q.find("qtest/testinput/value").text == "2.500"  # the model answer to 4 figures
+    assert rules.grade(q, {"ans1": "2.500", "ans2": "3.000"}, ()).score == 1 and ex.check("(2.500, 3.000)").correct
+    assert rules.grade(q, {"ans1": "2.5", "ans2": "3.000"}, ()).score == 0 and not ex.check("(2.5, 3.000)").correct
+    assert rules.grade(q, {"ans1": "2.600", "ans2": "3.000"}, ()).score == 0
 
 
 def test_a_vector_is_marked_by_the_decimal_policy_whatever_its_tolerance():

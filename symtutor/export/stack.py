@@ -292,10 +292,10 @@ def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
     """(answer test, options, exact value accepted, decimal policy) for a numeric item; None when not numeric.
 
     As symtutor's checker: a single number in numeric mode is held to the item's tolerance
-    (a relative 1e-9 when it has none); any other answer of numbers to the decimal policy
+    (a relative 1e-9 when it has none); any other answer of numbers by the decimal policy
     (a decimal must be the value rounded to the figures typed, at least N of them, N from
-    "to N significant figures", else 3), and exact constants not all rational are accepted
-    exactly too, which AlgEquiv alone would not do for their decimals.
+    "to N significant figures", else 3), and an exact answer (``1/3``, ``tanh(1)``, not a
+    decimal) is accepted exactly too (AlgEquiv), which AlgEquiv alone would do for no decimal.
     """
     b = ex.answer
     values = [sp.sympify(v) for v in (list(b) if isinstance(b, sp.MatrixBase) else [b])]
@@ -413,14 +413,16 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
         k = min(max(_sig_figures(text), sig), LONG)
         return per * (n - 1) + (1 if exact else 0) + k - sig
 
-    typed = tuple(zip(names, (to_maxima(sp.Float(v)) for v in decimals)))  # NumSigFigs reads the raw digits
+    typed = tuple(zip(names, (text if _sig_figures(text) >= sig else _rounded(v, sig)  # NumSigFigs reads the digits
+                              for text, v in ((to_maxima(sp.Float(v)), v) for v in decimals))))
     if exact:
         model = tuple(zip(names, (to_maxima(sp.sympify(v)) for v in values)))
         cases = [(model, 1.0, _note(per * (n - 1), "T"))]
         # the entries that need it as decimals (the others stay exact: AlgEquiv takes them first)
         rounded = tuple((name, _rounded(d, sig) if _has_roundings(sp.sympify(v)) else text)
                         for (name, text), v, d in zip(model, values, decimals))
-        if _has_roundings(sp.sympify(values[-1])):
+        last = sp.sympify(values[-1])
+        if _has_roundings(last) and sp.Rational(rounded[-1][1]) != (sp.Rational(str(last)) if last.is_Float else last):
             cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
     else:
         model = typed
