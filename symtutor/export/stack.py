@@ -33,6 +33,7 @@ import sympy as sp
 
 from .._decimals import LONG, MIN_SIG
 from ..diagnosis import BUGS, MESSAGES, buggy_derivative
+from ..errors import InvalidArgumentError
 from ..parsing import to_text
 from .maxima import to_maxima
 
@@ -444,6 +445,19 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
     )
 
 
+_STACK_READS = {"e": "the constant %e", "i": "the imaginary unit %i", "pi": "the constant %pi",
+                "lambda": "Maxima's lambda", **{w: "a command learners may not type" for w in FORBIDDEN_WORDS}}
+"""Names STACK gives a meaning of its own: an item with such a variable cannot be exported as written."""
+
+
+def _check_names(ex) -> None:
+    b = ex.answer
+    names = set(ex.variables) | {s.name for s in (b.free_symbols if isinstance(b, (sp.Basic, sp.MatrixBase)) else ())}
+    for name in sorted(names & set(_STACK_READS)):
+        raise InvalidArgumentError(f"{ex.id}: STACK reads the variable {name} as {_STACK_READS[name]}; "
+                                   f"rename it to export this item to Moodle")
+
+
 def stack_plan(ex) -> StackPlan:
     """The STACK question that grades ``ex``: inputs, question variables, PRT nodes and question tests.
 
@@ -453,6 +467,7 @@ def stack_plan(ex) -> StackPlan:
         >>> [(n.name, n.test, n.tans, n.true_note) for n in plan.nodes][:2]
         [(0, 'AlgEquiv', 'ta', 'prt1-1-T'), (1, 'AlgEquiv', 'w1', 'prt1-2-T chain_rule_inner_missing')]
     """
+    _check_names(ex)
     numeric = _numeric_test(ex)
     if numeric is not None:
         return _numeric_plan(ex, *numeric)
