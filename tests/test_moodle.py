@@ -446,7 +446,7 @@ def test_fractions_whose_roundings_symtutor_accepts_are_marked_by_figures_with_t
 
 @pytest.mark.parametrize("name", ["e", "i", "pi", "lambda", "diff"])
 def test_a_variable_stack_reads_as_something_else_is_a_one_line_error(name):
-    s = from_spec({"title": "T", "items": [
-        {"prompt": "Differentiate.", "answer": f"2{name} x" if name != "diff" else "2 diff x", "variables": ["x", name]}]})
+    answer = f"2{name} x" if name != "diff" else "2 diff x"
+    s = from_spec({"title": "T", "items": [{"prompt": "Differentiate.", "answer": answer, "variables": ["x", name]}]})
     with pytest.raises(InvalidArgumentError, match=f"STACK reads the variable {name} as"):
         to_moodle(s)
