@@ -14,12 +14,13 @@ The answer test per mode:
 * equivalent, simplify, taylor: ``AlgEquiv``;
 * expand, factor: ``AlgEquiv``, then ``Expanded`` or ``FacForm`` on its true branch
   (a right value in the wrong form scores 0.5, as symtutor gives);
-* numbers (numeric mode, or decimals asked "to N significant figures"): one input per
-  entry and ``NumSigFigs`` with ``[N,-1]`` (at least N figures, right to N), or
-  ``NumAbsolute`` / ``NumRelative`` with the item's tolerance;
-* exact constants that are not all rational (``tanh(1)``, ``sqrt(2)``): one input per
-  entry, ``AlgEquiv`` for the exact value and then ``NumSigFigs`` ``[N,-1]`` for a
-  decimal (N from "to N significant figures", else 3), as symtutor accepts either.
+* a single number in numeric mode: the item's tolerance (``NumSigFigs`` ``[n,-1]``,
+  ``NumAbsolute``, ``NumRelative``; a relative 1e-9 without one), as symtutor's checker;
+* any other answer of numbers whose decimals symtutor accepts (decimals, constants such
+  as ``tanh(1)``, fractions such as 1/3): one input per entry, ``AlgEquiv`` for an exact
+  value, then symtutor's decimal policy: a decimal of k figures must be the value rounded
+  to k, for k from N (from "to N significant figures", else 3): ``NumSigFigs`` with option
+  k for k < 10, ``[10,-1]`` beyond; an entry that fails goes on to the telling wrong answers.
 """
 
 from __future__ import annotations
@@ -412,7 +413,7 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
         if not policy:
             return per * n - 1
         k = min(max(_sig_figures(text), sig), LONG)
-        return per * (n - 1) + (1 if exact else 0) + k - sig
+        return per * (n - 1) + (1 if exact else 0) + max(k - sig, 0)
 
     typed = tuple(zip(names, (text if _sig_figures(text) >= sig else _rounded(v, sig)  # NumSigFigs reads the digits
                               for text, v in ((to_maxima(sp.Float(v)), v) for v in decimals))))
@@ -435,9 +436,9 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
     perturbed = ((names[0], to_maxima(sp.Float(decimals[0] + 1))),) + model[1:]
     cases.insert(1, (perturbed, 0.0, nodes[-1].false_note if wrong else _note(per - 1, "F")))
     instruction = ""
-    if exact and not _SIGFIGS.search(ex.prompt):
-        instruction = (f"Give {'the answer' if n == 1 else 'each entry'} exactly, or as a decimal "
-                       f"to at least {sig} significant figures.")
+    if policy and not _SIGFIGS.search(ex.prompt):
+        instruction = (f"Give {'the answer' if n == 1 else 'each entry'} {'exactly, or ' if exact else ''}"
+                       f"as a decimal to at least {sig} significant figures.")
     return StackPlan(
         inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
         variables=tuple(variables), nodes=tuple(nodes), wrong=wrong, insertstars=4,
