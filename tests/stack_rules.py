@@ -485,6 +485,9 @@ class Outcome:
     feedback: tuple[str, ...]
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _digits(text: str) -> int:
     t = text.strip().lstrip("+-")
     mantissa = re.split(r"[eE]", t)[0].replace(".", "").lstrip("0")
@@ -495,12 +498,30 @@ def _round_sig(v: float, n: int) -> float:
     return float(f"{v:.{n - 1}e}")
 
 
+def _exact(e):
+    """A float as the rational it is, as Maxima's ratsimp takes it (0.5 is 1/2, 0.7616 is not tanh(1))."""
+    return e.xreplace({f: sp.Rational(str(f)) for f in e.atoms(sp.Float)})
+
+
 def equivalent(a, b) -> bool:
-    """Algebraic equivalence as AlgEquiv decides it: equal, or equal at random points to 1e-8."""
+    """Algebraic equivalence as AlgEquiv decides it: equal, or equal at random points to 1e-8.
+
+    A decimal is the number it is: equal only to the same number (AlgEquiv marks ``0.7616``
+    against ``tanh(1)`` false, and ``0.5`` against ``1/2`` true).
+    """
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         return (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape
                 and all(equivalent(u, v) for u, v in zip(a, b)))
     if a == b:
+        return True
+    if a.has(sp.Float) or b.has(sp.Float):
+        d = _exact(a) - _exact(b)
+        symbols = sorted(d.free_symbols, key=str)
+        rng = random.Random(len(symbols) * 7919 + 17)
+        for _ in range(1 if not symbols else 4):
+            point = {s: sp.Rational(rng.randint(300, 1700), 1000) for s in symbols}
+            if abs(complex(d.evalf(60, subs=point))) > 1e-40:
+                return False
         return True
     d = a - b
     symbols = sorted(a.free_symbols | b.free_symbols, key=str)
@@ -522,6 +543,8 @@ def _answer_test(test: str, sa, ta, opt: str, raw: str, variables) -> bool:
     if test == "FacForm":
         return equivalent(sa, ta) and sp.factor(sa) == sa
     if test == "NumSigFigs":
+        if not _DECIMAL.fullmatch(raw.strip()):
+            return False  # ATNumSigFigs_NotDecimal
         m = re.fullmatch(r"\[(\d+),(-?\d+)\]|(\d+)", opt.replace(" ", ""))
         n = int(m.group(1) or m.group(3))
         acc = int(m.group(2)) if m.group(2) else n
@@ -557,17 +580,17 @@ def grade(q, responses: dict[str, str], variables: tuple[str, ...]) -> Outcome:
     values = question_values(q, variables)
     names = tuple(variables) + tuple(values)
 
+    known: dict[str, object] = dict(values)
+
     def read(text: str):
-        value = parse(from_maxima(text), variables=names)
-        value = value.xreplace({s: values[s.name] for s in value.free_symbols if s.name in values}) \
-            if not isinstance(value, sp.MatrixBase) else \
-            sp.ImmutableMatrix(value.applyfunc(lambda e: e.xreplace({s: values[s.name] for s in e.free_symbols
-                                                                     if s.name in values})))
+        value = parse(from_maxima(text), variables=names + tuple(responses))
+        swap = {s: known[s.name] for s in value.free_symbols if s.name in known}
         if isinstance(value, sp.MatrixBase):
-            value = sp.ImmutableMatrix(value)
-        return value
+            return sp.ImmutableMatrix(value.applyfunc(lambda e: e.xreplace(swap)))
+        return value.xreplace(swap)
 
     answers = {name: read(text) for name, text in responses.items()}
+    known.update(answers)  # a node's sans may combine inputs: matrix([ans1],[ans2])
     prt = q.find("prt")
     nodes = {int(_text(n, "name")): n for n in prt.findall("node")}
     pointed = {int(_text(n, f"{b}nextnode")) for n in nodes.values() for b in ("true", "false")}
@@ -590,3 +613,98 @@ def grade(q, responses: dict[str, str], variables: tuple[str, ...]) -> Outcome:
         if k == -1:
             return Outcome(score, tuple(notes), tuple(feedback))
     raise AssertionError("the PRT did not stop")
+
+
+# --------------------------------------------------------------------------
+# what STACK makes of a learner's typing in an algebraic or matrix input
+
+
+class StackInvalid(ValueError):
+    """Typing that STACK's input validation refuses (the learner is asked to correct it, not marked)."""
+
+
+# functions a learner may call (security-map.json, feature "function" valued "s"), ln as STACK's log
+STACK_FUNCTIONS = frozenset({
+    "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "asec", "acsc", "acot", "sinh", "cosh",
+    "tanh", "sech", "csch", "coth", "asinh", "acosh", "atanh", "asech", "acsch", "acoth", "exp", "log", "ln",
+    "sqrt", "abs"})
+# names insert-stars never splits: security-map.json's variables and constants (those read there)
+PROTECTED = frozenset({"pi", "e", "i", "alpha", "beta", "gamma", "epsilon", "eta", "theta", "mu", "nu",
+                       "omicron", "sigma", "tau", "phi", "psi", "omega"})
+_CONSTANTS = {"pi": "%pi", "e": "%e", "i": "%i"}
+_TYPED = re.compile(r"(?P<space>\s*)(?:(?P<num>\d+\.?\d*|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>[-+*/^(),]))")
+
+
+def _split_name(name: str, insertstars: int) -> list[str]:
+    """410_single_char_vars (insert-stars 2 and 5): a protected prefix, else the first letter, then the rest."""
+    if insertstars not in (2, 5) or len(name) == 1 or name in PROTECTED:
+        return [name]
+    for p in sorted(PROTECTED):
+        if name.startswith(p) and name[len(p):][:1] != "_":
+            return [p] + _split_name(name[len(p):], insertstars)
+    return [name[0]] + _split_name(name[1:], insertstars)
+
+
+def stack_reads(text: str, insertstars: int) -> str:
+    """The Maxima STACK makes of ``text`` typed into an input with this insert-stars option.
+
+    Follows STACK's input filters: 402 (``xsin(x)`` is ``x*sin(x)``), 403 (``2x``), 406 (a name
+    used as a variable and called is a product), 410 (single letters, for options 2 and 5), 020
+    (``arcsin`` is refused), 030/025 (a function without its bracket is refused), the implied
+    ``*`` of options 1, 2, 4, 5 and the spaces of 3, 4, 5.  Raises :class:`StackInvalid` for
+    typing STACK refuses.
+    """
+    toks, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TYPED.match(text, pos)
+        if not m or m.end() == pos:
+            raise StackInvalid(f"STACK does not read {text[pos:]!r}")
+        kind = next(k for k in ("num", "name", "op") if m.group(k) is not None)
+        toks.append((kind, m.group(kind), bool(m.group("space"))))
+        pos = m.end()
+    variables = {v for i, (k, v, _) in enumerate(toks) if k == "name"
+                 and not (i + 1 < len(toks) and toks[i + 1][1] == "(" and not toks[i + 1][2])}
+    out: list[tuple[str, str, bool]] = []  # (num | var | func | op, text, space before)
+    for i, (kind, value, space) in enumerate(toks):
+        if kind != "name":
+            out.append((kind, value, space))
+            continue
+        call = i + 1 < len(toks) and toks[i + 1][1] == "(" and not toks[i + 1][2]
+        if value in STACK_FUNCTIONS:
+            if not call:
+                raise StackInvalid(f"{value} needs its argument in brackets: {value}(...)")
+            out.append(("func", "log" if value == "ln" else value, space))
+            continue
+        prefix, func = value, None
+        if call:
+            if value.startswith("arc") and value[3:] in STACK_FUNCTIONS:
+                raise StackInvalid(f"STACK refuses {value}: type a{value[3:]}")
+            func = max((f for f in STACK_FUNCTIONS if value.endswith(f)), key=len, default=None)
+            if func is not None:
+                prefix = value[: -len(func)]
+            elif value not in variables:
+                raise StackInvalid(f"{value}(...) is a call of an unknown function")
+        for k, part in enumerate(_split_name(prefix, insertstars)):
+            kind = "num" if part.isdigit() else "var"
+            out.append((kind, _CONSTANTS.get(part, part), space and k == 0))
+        if func is not None:
+            out.append(("func", "log" if func == "ln" else func, False))
+    stars, spaces = insertstars in (1, 2, 4, 5), insertstars in (3, 4, 5)
+    maxima = []
+    for k, (kind, value, space) in enumerate(out):
+        if k and (out[k - 1][0] in ("num", "var") or out[k - 1][1] == ")") and (
+                kind in ("num", "var", "func") or value == "("):
+            if not (spaces if space else stars):
+                raise StackInvalid(f"a * is missing in {text!r}")
+            maxima.append("*")
+        maxima.append(value)
+    return "".join(maxima)
+
+
+def read_typed(text: str, insertstars: int):
+    """The value STACK gives ``text`` (see :func:`stack_reads`), read back by symtutor."""
+    from symtutor import parse
+    from symtutor.export.maxima import from_maxima
+
+    return parse(from_maxima(stack_reads(text, insertstars)))

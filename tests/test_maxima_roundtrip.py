@@ -51,7 +51,8 @@ def test_every_answer_and_every_node_value_of_the_six_weeks_round_trips():
                 entries = list(ex.answer) if isinstance(ex.answer, sp.MatrixBase) else [ex.answer]
                 intended = {f"ta{k + 1}": v for k, v in enumerate(entries)}
             else:
-                intended = {"ta": ex.answer, **{f"w{k + 1}": w.value for k, w in enumerate(plan.wrong)}}
+                intended = {"ta": ex.answer}
+            intended.update({f"w{k + 1}": w.value for k, w in enumerate(plan.wrong)})
             written = dict(plan.variables)
             assert set(written) == set(intended), ex.id
             for name, value in written.items():

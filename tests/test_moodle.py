@@ -19,8 +19,9 @@ from symtutor.exercises.core import generate, topics
 from symtutor.exercises.sets import ExerciseSet, from_spec, load_spec
 from symtutor.export.maxima import to_maxima
 from symtutor.export.moodle import VARIANT_STRIDE, numerical_answer, to_moodle
-from symtutor.export.stack import stack_plan
-from symtutor.parsing import to_text
+from symtutor.export.stack import _GREEK, stack_plan
+from symtutor.parsing import parse as parse_text, to_text
+from symtutor.render import expr_typed
 
 from . import stack_rules as rules
 
@@ -161,10 +162,15 @@ def test_each_telling_wrong_answer_scores_0_with_symtutors_message(weeks):
                 continue
             plan = stack_plan(ex)
             for k, w in enumerate(plan.wrong, 1):
-                got = rules.grade(q, {"ans1": f"w{k}"}, ex.variables)
+                if len(plan.inputs) == 1:
+                    responses = {"ans1": f"w{k}"}
+                else:  # a number per input: the wrong answer's entries
+                    responses = {name: to_maxima(sp.sympify(e)) for (name, *_), e in zip(plan.inputs, w.value)}
+                got = rules.grade(q, responses, ex.variables)
                 assert got.score == 0
                 assert got.notes[-1].endswith(f"-T {w.tag}")
-                assert got.feedback == (f"<p>{html.escape(w.message, quote=False)}</p>",)
+                assert got.feedback[-1] == f"<p>{html.escape(w.message, quote=False)}</p>"
+                assert len(got.feedback) == (1 if len(plan.inputs) == 1 else 2)  # and "Entry i is not right."
                 assert not ex.check(to_text(w.value), diagnose=False).correct, (ex.id, w.tag)
                 tags.add(w.tag)
     assert {"chain_rule_inner_missing", "product_rule_as_product", "quotient_rule_sign", "transposed",
@@ -200,15 +206,57 @@ def test_no_wrong_answer_repeats_or_equals_the_right_one(weeks):
 def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     s, xml = weeks[4]
     q, ex = next((q, ex) for q, ex in _pairs(s, xml) if "(x1, x2)" in ex.prompt)
-    assert [n.find("answertest").text for n in q.findall("prt/node")] == ["NumSigFigs", "NumSigFigs"]
-    assert q.find("prt/node/testoptions").text == "[4,-1]"
+    nodes = [n for n in q.findall("prt/node") if n.find("sans").text.startswith("ans")]  # then the mistakes
+    # no tolerance: the decimal policy, a decimal of k >= 4 figures is the value rounded to k
+    assert {n.find("answertest").text for n in nodes} == {"NumSigFigs"}
+    assert [n.find("testoptions").text for n in nodes][:7] == ["4", "5", "6", "7", "8", "9", "[10,-1]"]
+    assert all(n.find("quiet").text == "1" for n in nodes)  # no "wrong number of figures" on the way
     grade = lambda a, b: rules.grade(q, {"ans1": a, "ans2": b}, ex.variables).score  # noqa: E731
-    assert grade("2.5206", "3.2298") == 1
-    assert grade("2.521", "3.230") == 1
-    assert grade("2.52062", "3.22981") == 1
-    assert grade("2.5", "3.2") == 0
-    assert grade("2.5216", "3.2298") == 0
-    assert grade("2.5206", "-3.2298") == 0
+    for right in (("2.5206", "3.2298"), ("2.521", "3.230"), ("2.52062", "3.22981"), ("2.520620", "3.2298100000")):
+        assert grade(*right) == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("2.5", "3.2"), ("2.5216", "3.2298"), ("2.5206", "-3.2298"), ("2.5207", "3.2298"),
+                  ("2.52063", "3.22981")):  # 2.5207 is right to 4 figures, wrong in the 5th it gives
+        assert grade(*wrong) == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+
+
+def test_a_decimal_answer_needs_its_figures_even_typed_exactly():
+    ex = dataclasses.replace(load_spec(SPECS[4]).items[-2], answer=sp.ImmutableMatrix([sp.Float("2.5"), 3]))
+    q = _questions(to_moodle(ExerciseSet("T", (ex,))))[0]
+    assert q.find("qtest/testinput/value").text == "2.500"  # the model answer to 4 figures
+    assert rules.grade(q, {"ans1": "2.500", "ans2": "3.000"}, ()).score == 1 and ex.check("(2.500, 3.000)").correct
+    assert rules.grade(q, {"ans1": "2.5", "ans2": "3.000"}, ()).score == 0 and not ex.check("(2.5, 3.000)").correct
+    assert rules.grade(q, {"ans1": "2.600", "ans2": "3.000"}, ()).score == 0
+
+
+def test_a_vector_is_marked_by_the_decimal_policy_whatever_its_tolerance():
+    ex = load_spec(SPECS[4]).items[-2]
+    tolerant = dataclasses.replace(ex, options=(("tolerance", {"sig": 4}),))
+    assert stack_plan(tolerant) == stack_plan(ex)  # symtutor holds only a single number to a tolerance
+    assert not tolerant.check("(2.5207, 3.2298)").correct
+    one = dataclasses.replace(generate("newton_raphson", seed=5), mode="numeric", options=(("tolerance", {"sig": 3}),))
+    assert [(n.test, n.options) for n in stack_plan(one).nodes] == [("NumSigFigs", "[3,-1]")]
+    exact = dataclasses.replace(one, options=())
+    assert [(n.test, n.options) for n in stack_plan(exact).nodes] == [("NumRelative", "1e-09")]
+
+
+def test_exact_constants_accept_the_exact_value_or_its_rounding():
+    ex = load_spec(SPECS[2]).items[5]  # a = tanh(W x + b) = (tanh(1), -tanh(1))
+    assert ex.answer.free_symbols == set() and not ex.answer.has(sp.Float)
+    xml = to_moodle(ExerciseSet("T", (ex,)))
+    assert rules.problems(xml) == []
+    q = _questions(xml)[0]
+    assert "exactly, or as a decimal to at least 3 significant figures" in q.find("questiontext/text").text
+    assert [n.find("answertest").text for n in q.findall("prt/node")][:3] == ["AlgEquiv", "NumSigFigs", "NumSigFigs"]
+    grade = lambda a, b: rules.grade(q, {"ans1": a, "ans2": b}, ex.variables).score  # noqa: E731
+    for right in (("tanh(1)", "-tanh(1)"), ("0.7616", "-0.7616"), ("0.762", "-0.76159"), ("0.76159416", "-0.762")):
+        assert grade(*right) == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("0.76", "-0.76"), ("0.7617", "-0.7616"), ("0.7616", "0.7616"), ("tanh(2)", "-tanh(1)")):
+        assert grade(*wrong) == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+    asked = generate("neuron_forward", seed=3, difficulty=3)  # "to 4 significant figures"
+    q = _questions(to_moodle(ExerciseSet("T", (asked,))))[0]
+    assert q.findall("prt/node")[1].find("testoptions").text == "4"
+    assert rules.grade(q, {"ans1": "0.3799", "ans2": "0.8367"}, ()).score == 1
+    assert rules.grade(q, {"ans1": "0.3799", "ans2": "0.8368"}, ()).score == 0
 
 
 def test_numerical_questions_accept_what_symtutor_accepts(weeks):
@@ -256,6 +304,9 @@ def test_inputs_read_symtutors_syntax():
     assert q.find("input/type").text == "matrix"
     gauss = load_spec(SPECS[5]).items[-1]
     assert "mu" in gauss.variables and stack_plan(gauss).insertstars == 5  # Greek names are kept whole
+    assert _GREEK <= rules.PROTECTED  # only names STACK's single-letter splitting leaves alone
+    kappa = dataclasses.replace(generate("partial_derivatives", seed=1), variables=("x", "kappa"))
+    assert stack_plan(kappa).insertstars == 4
 
 
 def test_variants_are_categories_of_verified_seeds(generated):
@@ -314,3 +365,88 @@ def test_expand_and_factor_items_test_the_form_after_the_value():
     assert rules.grade(factor, {"ans1": "(x-2)*(x+1)"}, ex2.variables).score == 1
     assert rules.grade(factor, {"ans1": "x^2-x-2"}, ex2.variables).score == 0.5
     assert rules.grade(factor, {"ans1": "x^2-x+2"}, ex2.variables).score == 0
+
+
+@pytest.mark.parametrize("typed, stars, means", [
+    ("6x y", 5, "6*x*y"), ("6xy", 5, "6*x*y"), ("2x sin(x^2)", 5, "2*x*sin(x^2)"), ("e^(x y)", 5, "exp(x*y)"),
+    ("ln(x)", 5, "log(x)"), ("xsin(x)", 5, "x*sin(x)"), ("x^2 exp(x) + 2x exp(x)", 5, "(x^2 + 2*x)*exp(x)"),
+    ("2sigma^2 mu", 5, "2*sigma^2*mu"), ("r cos(theta)", 5, "r*cos(theta)"), ("2(x + 1)(x - 1)", 4, "2*x^2 - 2"),
+    ("x(x + 1)", 5, "x^2 + x"), ("2pi x", 4, "2*pi*x"), ("-x y/2", 4, "-x*y/2"), ("xy", 4, "xy"),
+])
+def test_stack_reads_a_learners_typing_with_the_inputs_insert_stars(typed, stars, means):
+    assert sp.simplify(rules.read_typed(typed, stars) - parse_text(means)) == 0
+
+
+@pytest.mark.parametrize("typed", ["sin x", "sin^2(x)", "arcsin(x)", "x(y + 1)"])
+def test_what_stack_refuses_that_symtutor_reads(typed):
+    with pytest.raises(rules.StackInvalid):
+        rules.stack_reads(typed, 5)
+
+
+def _typed_response(q, plan, values, compact=False) -> dict[str, str]:
+    """Each input's value as a learner types it in symtutor's syntax, as STACK reads it."""
+    out = {}
+    if len(plan.inputs) > 1 and len(values) == 1:  # a number per input: the entries of one answer
+        values = list(values[0])
+    for (name, kind, _, _), value in zip(plan.inputs, values):
+        stars = int(next(i for i in q.findall("input") if i.find("name").text == name).find("insertstars").text)
+
+        def read(v):
+            text = expr_typed(v)
+            if compact:  # 6x y typed 6xy: one-letter names run together
+                text = re.sub(r"(?<=\b[a-z]) (?=[a-z]\b)", "", text)
+            return rules.stack_reads(text, stars)
+
+        if kind == "matrix":
+            out[name] = "matrix(" + ",".join("[" + ",".join(read(v) for v in row) + "]"
+                                             for row in value.tolist()) + ")"
+        else:
+            out[name] = read(value)
+    return out
+
+
+def test_answers_typed_in_symtutors_syntax_are_marked_by_stack_as_by_symtutor(weeks, generated):
+    checked = 0
+    for s, xml in [*weeks, generated]:
+        for q, ex in _pairs(s, xml):
+            if q.get("type") != "stack":
+                continue
+            plan = stack_plan(ex)
+            values = [value for _, _, _, value in plan.inputs]
+            for compact in (False, True):
+                got = rules.grade(q, _typed_response(q, plan, values, compact), ex.variables)
+                assert got.score == 1, (ex.id, compact, _typed_response(q, plan, values, compact))
+            checked += 1
+            if xml is generated[1]:
+                continue  # the variants: the right answer
+            for k, w in enumerate(plan.wrong, 1):
+                got = rules.grade(q, _typed_response(q, plan, [w.value]), ex.variables)
+                assert got.score == 0 and got.notes[-1].endswith(f"-T {w.tag}"), (ex.id, w.tag)
+    assert checked >= 35 + 40
+
+
+def test_fractions_whose_roundings_symtutor_accepts_are_marked_by_figures_with_the_mistakes_kept():
+    s = from_spec({"title": "T", "items": [
+        {"prompt": "Where is the minimum?", "answer": "(1/3, -2/3)", "variables": []},
+        {"prompt": "Where is the maximum?", "answer": "(1/2, -5/2)", "variables": []}]})
+    xml = to_moodle(s)
+    assert rules.problems(xml) == []
+    (thirds, ex), (halves, _) = _pairs(s, xml)
+    assert [i.find("name").text for i in thirds.findall("input")] == ["ans1", "ans2"]
+    assert halves.find("input/type").text == "matrix"  # 0.5 and -2.5 are the values themselves: AlgEquiv
+    grade = lambda a, b: rules.grade(thirds, {"ans1": a, "ans2": b}, ())  # noqa: E731
+    for right in (("1/3", "-2/3"), ("0.333", "-0.667"), ("0.3333", "-2/3")):
+        assert grade(*right).score == 1 and ex.check(f"({right[0]}, {right[1]})").correct, right
+    for wrong in (("0.33", "-0.67"), ("0.334", "-0.667")):
+        assert grade(*wrong).score == 0 and not ex.check(f"({wrong[0]}, {wrong[1]})").correct, wrong
+    swapped = grade("-2/3", "1/3")
+    assert swapped.score == 0 and swapped.notes[-1].endswith("-T components_swapped")
+    assert "wrong order" in swapped.feedback[-1]
+
+
+@pytest.mark.parametrize("name", ["e", "i", "pi", "lambda", "diff"])
+def test_a_variable_stack_reads_as_something_else_is_a_one_line_error(name):
+    answer = f"2{name} x" if name != "diff" else "2 diff x"
+    s = from_spec({"title": "T", "items": [{"prompt": "Differentiate.", "answer": answer, "variables": ["x", name]}]})
+    with pytest.raises(InvalidArgumentError, match=f"STACK reads the variable {name} as"):
+        to_moodle(s)

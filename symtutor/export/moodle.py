@@ -144,7 +144,8 @@ def _stack(quiz, n: int, ex) -> None:
     for name, kind, _, _ in plan.inputs:
         label = "" if len(plan.inputs) == 1 else f"Entry {name[3:]}: "
         boxes.append(f"<p>{label}[[input:{name}]] [[validation:{name}]]</p>")
-    _text(q, "questiontext", f"<p>{_with_maths(ex.prompt_latex)}</p>" + "".join(boxes), "html")
+    instruction = f"<p>{_escape(plan.instruction)}</p>" if plan.instruction else ""
+    _text(q, "questiontext", f"<p>{_with_maths(ex.prompt_latex)}</p>" + instruction + "".join(boxes), "html")
     answer = ", ".join(f"{{@{tans}@}}" for _, _, tans, _ in plan.inputs)
     _text(q, "generalfeedback", _solution_html(ex, answer), "html")
     for tag, value in (("defaultgrade", "1.0000000"), ("penalty", _PENALTY), ("hidden", "0"), ("idnumber", "")):
@@ -179,7 +180,8 @@ def _stack(quiz, n: int, ex) -> None:
     for node in plan.nodes:
         el = ET.SubElement(prt, "node")
         for tag, value in (("name", str(node.name)), ("description", ""), ("answertest", node.test),
-                           ("sans", node.sans), ("tans", node.tans), ("testoptions", node.options), ("quiet", "0"),
+                           ("sans", node.sans), ("tans", node.tans), ("testoptions", node.options),
+                           ("quiet", "1" if node.quiet else "0"),
                            ("truescoremode", node.true_mode), ("truescore", _score(node.true_score)),
                            ("truepenalty", ""), ("truenextnode", str(node.true_next)),
                            ("trueanswernote", node.true_note)):

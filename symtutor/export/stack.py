@@ -14,9 +14,13 @@ The answer test per mode:
 * equivalent, simplify, taylor: ``AlgEquiv``;
 * expand, factor: ``AlgEquiv``, then ``Expanded`` or ``FacForm`` on its true branch
   (a right value in the wrong form scores 0.5, as symtutor gives);
-* numbers (numeric mode, or decimals asked "to N significant figures"): one input per
-  entry and ``NumSigFigs`` with ``[N,-1]`` (at least N figures, right to N), or
-  ``NumAbsolute`` / ``NumRelative`` with the item's tolerance.
+* a single number in numeric mode: the item's tolerance (``NumSigFigs`` ``[n,-1]``,
+  ``NumAbsolute``, ``NumRelative``; a relative 1e-9 without one), as symtutor's checker;
+* any other answer of numbers whose decimals symtutor accepts (decimals, constants such
+  as ``tanh(1)``, fractions such as 1/3): one input per entry, ``AlgEquiv`` for an exact
+  value, then symtutor's decimal policy: a decimal of k figures must be the value rounded
+  to k, for k from N (from "to N significant figures", else 3): ``NumSigFigs`` with option
+  k for k < 10, ``[10,-1]`` beyond; an entry that fails goes on to the telling wrong answers.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import sympy as sp
 
+from .._decimals import LONG, MIN_SIG
 from ..diagnosis import BUGS, MESSAGES, buggy_derivative
+from ..errors import InvalidArgumentError
 from ..parsing import to_text
 from .maxima import to_maxima
 
@@ -51,8 +58,9 @@ def _message(tag: str, **fields) -> str:
         return MESSAGES[tag].format(**fields)
     except (KeyError, IndexError):
         return _FALLBACK.get(tag, "That is a common mistake: check your working.")
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu", "xi",
-          "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
+_GREEK = frozenset({"alpha", "beta", "gamma", "epsilon", "eta", "theta", "mu", "nu", "sigma", "tau", "phi", "psi",
+                    "omega"})
+"""Greek names STACK's insert-stars keeps whole (a variable in its security map); another name gets option 4."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,7 @@ class Node:
     """One PRT node: an answer test of ``sans`` against ``tans``, and what each branch does.
 
     ``*_next`` is the name of the next node, or -1 to stop; ``*_mode`` is ``=``
-    (set the score), ``+`` or ``-``.
+    (set the score), ``+`` or ``-``; ``quiet`` hides the answer test's own feedback.
     """
 
     name: int
@@ -87,6 +95,7 @@ class Node:
     false_feedback: str
     true_mode: str = "="
     false_mode: str = "="
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,8 @@ class StackPlan:
 
     ``inputs`` are (name, type, teacher's answer variable, value) tuples;
     ``variables`` are (name, value) pairs, written as Maxima question variables;
-    ``cases`` are question tests: (input values by name, expected score, expected answer note).
+    ``cases`` are question tests: (input values by name, expected score, expected answer note);
+    ``instruction`` is a sentence for the learner that the item's prompt does not give.
     """
 
     inputs: tuple[tuple[str, str, str, object], ...]
@@ -104,6 +114,7 @@ class StackPlan:
     wrong: tuple[WrongAnswer, ...]
     insertstars: int
     cases: tuple[tuple[tuple[tuple[str, str], ...], float, str], ...]
+    instruction: str = ""
 
 
 def _note(k: int, branch: str, tag: str = "") -> str:
@@ -233,8 +244,11 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
 
     Examples:
         >>> from symtutor.exercises.core import generate
-        >>> [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
-        ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised', 'original_function', 'sign_error']
+        >>> tags = [w.tag for w in telling_wrong_answers(generate("chain_rule", seed=1, difficulty=2))]
+        >>> tags[:3]
+        ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised']
+        >>> tags[3:]
+        ['original_function', 'sign_error']
     """
     b = ex.answer
     if isinstance(b, sp.MatrixBase):
@@ -258,26 +272,51 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
 _SIGFIGS = re.compile(r"to (\d+) significant figures?", re.IGNORECASE)
 
 
-def _numeric_test(ex) -> tuple[str, str] | None:
-    """(answer test, options) for a numeric item, or None when the item is not numeric."""
+def _has_roundings(value) -> bool:
+    """Whether a decimal rounding of ``value`` would stand for it in symtutor (AlgEquiv would refuse it).
+
+    Examples:
+        >>> [_has_roundings(sp.sympify(v)) for v in ("tanh(1)", "1/3", "1/2", "5/4", "1234/1000", "7")]
+        [True, True, False, False, True, False]
+    """
+    if not value.is_Rational:
+        return True
+    if value.is_Integer:
+        return False
+    q = value.q
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q != 1 or len(str(abs(value.p * 10**40 // value.q)).rstrip("0")) > MIN_SIG
+
+
+def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
+    """(answer test, options, exact value accepted, decimal policy) for a numeric item; None when not numeric.
+
+    As symtutor's checker: a single number in numeric mode is held to the item's tolerance
+    (a relative 1e-9 when it has none); any other answer of numbers by the decimal policy
+    (a decimal must be the value rounded to the figures typed, at least N of them, N from
+    "to N significant figures", else 3), and an exact answer (``1/3``, ``tanh(1)``, not a
+    decimal) is accepted exactly too (AlgEquiv), which AlgEquiv alone would do for no decimal.
+    """
     b = ex.answer
-    values = list(b) if isinstance(b, sp.MatrixBase) else [b]
-    if any(sp.sympify(v).free_symbols for v in values):
+    values = [sp.sympify(v) for v in (list(b) if isinstance(b, sp.MatrixBase) else [b])]
+    if any(v.free_symbols for v in values):
         return None
-    has_float = any(sp.sympify(v).has(sp.Float) for v in values)
-    if ex.mode != "numeric" and not has_float:
+    has_float = any(v.has(sp.Float) for v in values)
+    if ex.mode == "numeric" and not isinstance(b, sp.MatrixBase):
+        tol = dict(ex.options).get("tolerance", 1e-9)
+        if isinstance(tol, dict) and "sig" in tol:
+            return "NumSigFigs", f"[{int(tol['sig'])},-1]", False, False
+        if isinstance(tol, dict) and "abs" in tol:
+            return "NumAbsolute", repr(float(tol["abs"])), False, False
+        if isinstance(tol, dict) and "rel" in tol:
+            tol = tol["rel"]
+        return "NumRelative", repr(float(tol)), False, False
+    if ex.mode != "numeric" and not has_float and not any(_has_roundings(v) for v in values):
         return None
-    tol = dict(ex.options).get("tolerance")
-    if isinstance(tol, dict) and "sig" in tol:
-        return "NumSigFigs", f"[{int(tol['sig'])},-1]"
-    if isinstance(tol, dict) and "abs" in tol:
-        return "NumAbsolute", repr(float(tol["abs"]))
-    if isinstance(tol, dict) and "rel" in tol:
-        return "NumRelative", repr(float(tol["rel"]))
-    if isinstance(tol, (int, float)) and not isinstance(tol, bool):
-        return "NumRelative", repr(float(tol))
     m = _SIGFIGS.search(ex.prompt)
-    return "NumSigFigs", f"[{int(m.group(1)) if m else 3},-1]"
+    return "NumSigFigs", f"[{int(m.group(1)) if m else MIN_SIG},-1]", not has_float, True
 
 
 def _insertstars(ex) -> int:
@@ -292,30 +331,132 @@ def _insertstars(ex) -> int:
     return 4
 
 
-def _numeric_plan(ex, test: str, options: str) -> StackPlan:
+def _rounded(value: float, sig: int) -> str:
+    """``value`` rounded to ``sig`` significant figures, written out in digits (no exponent).
+
+    Examples:
+        >>> _rounded(0.379948962255225, 4), _rounded(-12345.6, 3), _rounded(0.0000123456, 3)
+        ('0.3799', '-12300', '0.0000123')
+    """
+    if value == 0:
+        return "0." + "0" * (sig - 1)
+    d = Decimal(repr(value))
+    return format(d.quantize(Decimal(1).scaleb(d.adjusted() - sig + 1), rounding=ROUND_HALF_UP), "f")
+
+
+def _sig_figures(text: str) -> int:
+    """Significant figures of a typed decimal, as STACK counts them (its lower bound)."""
+    mantissa = re.split(r"[eE]", text.strip().lstrip("+-"))[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    if "." not in mantissa:
+        digits = digits.rstrip("0")
+    return max(len(digits), 1)
+
+
+def _entry_tests(test: str, options: str, exact: bool, policy: bool) -> list[tuple[str, str]]:
+    """The answer tests of one entry, tried in turn until one is true.
+
+    Under the decimal policy a decimal of k figures (N <= k < LONG) must be the value
+    rounded to k figures (``NumSigFigs`` with option k: exactly k figures, right to k),
+    and one of LONG or more figures right to LONG (``[LONG,-1]``).
+    """
+    tests = [("AlgEquiv", "")] if exact else []
+    if not policy:
+        return tests + [(test, options)]
+    n = int(re.fullmatch(r"\[(\d+),-1\]", options).group(1))
+    return tests + [("NumSigFigs", str(k)) for k in range(n, LONG)] + [("NumSigFigs", f"[{max(n, LONG)},-1]")]
+
+
+def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool = False) -> StackPlan:
+    """One input per entry, each with its answer tests in turn (see :func:`_entry_tests`).
+
+    An entry that fails them all goes on to the telling wrong answers, compared with the
+    whole answer (the entries put back together) by AlgEquiv.
+    """
     b = ex.answer
     values = list(b) if isinstance(b, sp.MatrixBase) else [b]
     n = len(values)
     names = [f"ans{i + 1}" for i in range(n)]
     tas = [f"ta{i + 1}" for i in range(n)]
+    tests = _entry_tests(test, options, exact, policy)
+    per = len(tests)
+    wrong = telling_wrong_answers(ex) if exact or policy else ()
+    first_diag = per * n if wrong else -1
     nodes = []
     for i in range(n):
         last = i == n - 1
         what = "The answer" if n == 1 else f"Entry {i + 1}"
-        nodes.append(Node(i, test, names[i], tas[i], options,
-                          1.0 if last else 0.0, -1 if last else i + 1, _note(i, "T"), "",
-                          0.0, -1, _note(i, "F"), f"{what} is not right."))
-    # numbers as typed: NumSigFigs reads the digits of the raw input
-    typed = [to_maxima(sp.Float(float(sp.N(v, 30)))) for v in values]
-    model = tuple(zip(names, typed))
-    cases = [(model, 1.0, _note(n - 1, "T"))]
-    # a perturbed first entry: the first node's false branch
-    cases.append((((names[0], to_maxima(sp.Float(float(sp.N(values[0], 30)) + 1))),) + model[1:], 0.0, _note(0, "F")))
+        score, nxt = (1.0, -1) if last else (0.0, per * (i + 1))
+        for j, (t, opt) in enumerate(tests):
+            k = per * i + j
+            final = j == per - 1
+            nodes.append(Node(k, t, names[i], tas[i], opt, score, nxt, _note(k, "T"), "",
+                              0.0, first_diag if final else k + 1, _note(k, "F"),
+                              f"{what} is not right." if final else "", quiet=per > 1))
+    whole = names[0] if not isinstance(b, sp.MatrixBase) else "matrix(" + ",".join(
+        "[" + ",".join(names[r * b.cols: (r + 1) * b.cols]) + "]" for r in range(b.rows)) + ")"
+    variables = [(tas[i], values[i]) for i in range(n)]
+    diag_cases = []
+    for k, w in enumerate(wrong):
+        name = first_diag + k
+        var = f"w{k + 1}"
+        variables.append((var, w.value))
+        nodes.append(Node(name, "AlgEquiv", whole, var, "", 0.0, -1, _note(name, "T", w.tag), w.message,
+                          0.0, name + 1 if k + 1 < len(wrong) else -1, _note(name, "F"), "", quiet=True))
+        entries = list(w.value) if isinstance(w.value, sp.MatrixBase) else [w.value]
+        diag_cases.append((tuple(zip(names, (to_maxima(sp.sympify(e)) for e in entries))), 0.0,
+                           _note(name, "T", w.tag)))
+    decimals = [float(sp.N(v, 30)) for v in values]
+    sig = int(m.group(1)) if (m := re.fullmatch(r"\[(\d+),-1\]", options)) else MIN_SIG
+
+    def accepted_by(text: str) -> int:  # the node of the last entry that accepts this decimal
+        if not policy:
+            return per * n - 1
+        k = min(max(_sig_figures(text), sig), LONG)
+        return per * (n - 1) + (1 if exact else 0) + max(k - sig, 0)
+
+    typed = tuple(zip(names, (text if _sig_figures(text) >= sig else _rounded(v, sig)  # NumSigFigs reads the digits
+                              for text, v in ((to_maxima(sp.Float(v)), v) for v in decimals))))
+    if exact:
+        model = tuple(zip(names, (to_maxima(sp.sympify(v)) for v in values)))
+        cases = [(model, 1.0, _note(per * (n - 1), "T"))]
+        # the entries that need it as decimals (the others stay exact: AlgEquiv takes them first)
+        rounded = tuple((name, _rounded(d, sig) if _has_roundings(sp.sympify(v)) else text)
+                        for (name, text), v, d in zip(model, values, decimals))
+        last = sp.sympify(values[-1])
+        if _has_roundings(last) and sp.Rational(rounded[-1][1]) != (sp.Rational(str(last)) if last.is_Float else last):
+            cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
+    else:
+        model = typed
+        cases = [(model, 1.0, _note(accepted_by(typed[-1][1]), "T"))]
+        if policy:
+            rounded = tuple(zip(names, (_rounded(v, sig) for v in decimals)))
+            cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
+    # a perturbed first entry: the first entry's last test, false branch (past any telling wrong answer)
+    perturbed = ((names[0], to_maxima(sp.Float(decimals[0] + 1))),) + model[1:]
+    cases.insert(1, (perturbed, 0.0, nodes[-1].false_note if wrong else _note(per - 1, "F")))
+    instruction = ""
+    if policy and not _SIGFIGS.search(ex.prompt):
+        instruction = (f"Give {'the answer' if n == 1 else 'each entry'} {'exactly, or ' if exact else ''}"
+                       f"as a decimal to at least {sig} significant figures.")
     return StackPlan(
         inputs=tuple((names[i], "algebraic", tas[i], values[i]) for i in range(n)),
-        variables=tuple((tas[i], values[i]) for i in range(n)),
-        nodes=tuple(nodes), wrong=(), insertstars=4, cases=tuple(cases),
+        variables=tuple(variables), nodes=tuple(nodes), wrong=wrong, insertstars=4,
+        cases=tuple(cases + diag_cases), instruction=instruction,
     )
+
+
+_STACK_READS = {"e": "the constant %e", "i": "the imaginary unit %i", "pi": "the constant %pi",
+                "lambda": "Maxima's lambda", **{w: "a command learners may not type" for w in FORBIDDEN_WORDS}}
+"""Names STACK gives a meaning of its own: an item with such a variable cannot be exported as written."""
+
+
+def _check_names(ex) -> None:
+    b = ex.answer
+    names = set(ex.variables) | {s.name for s in (b.free_symbols if isinstance(b, (sp.Basic, sp.MatrixBase)) else ())}
+    for name in sorted(names & set(_STACK_READS)):
+        raise InvalidArgumentError(f"{ex.id}: STACK reads the variable {name} as {_STACK_READS[name]}; "
+                                   f"rename it to export this item to Moodle")
 
 
 def stack_plan(ex) -> StackPlan:
@@ -327,6 +468,7 @@ def stack_plan(ex) -> StackPlan:
         >>> [(n.name, n.test, n.tans, n.true_note) for n in plan.nodes][:2]
         [(0, 'AlgEquiv', 'ta', 'prt1-1-T'), (1, 'AlgEquiv', 'w1', 'prt1-2-T chain_rule_inner_missing')]
     """
+    _check_names(ex)
     numeric = _numeric_test(ex)
     if numeric is not None:
         return _numeric_plan(ex, *numeric)
