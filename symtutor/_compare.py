@@ -299,15 +299,17 @@ class Compare:
         if self.tol > mpmath.mpf(10) ** -15:
             return "equal"  # a question with decimals in it: its own tolerance
         extra = max(_magnitude_digits(a), _magnitude_digits(b))
-        if _largest_constant(a) > max(4, _largest_constant(b) + 2):
-            # a constant far beyond any in the question: the points cannot be trusted to see it
-            return self._symbolic(a, b)
         if extra > 2000:
             return self._symbolic(a, b)
+        # a constant far beyond any in the question: the points cannot be trusted to show agreement,
+        # but a difference they show in high precision is certain
+        large = _largest_constant(a) > max(4, _largest_constant(b) + 2)
+        # constants below floating point's resolution: a difference may show at some points only
+        wanted = 8 if (large or extra > 6) else 1
         dps = DPS + 20 + extra
         tried = 0
         try:
-            for i in ([first] if first is not None else []) + list(range(POINTS)):
+            for i in ([first] if first is not None else []) + [k for k in range(POINTS) if k != first]:
                 va, vb = self.value(a, i, dps), self.value(b, i, dps)
                 if va is None or vb is None or va is HUGE or vb is HUGE:
                     continue
@@ -315,10 +317,12 @@ class Compare:
                     if not self.close(va, vb, mpmath.mpf(10) ** -(dps - 12)):
                         return "different"
                 tried += 1
-                if tried >= 1:
-                    return "equal"
+                if tried >= wanted:
+                    break
         except NotEvaluable:
             return "unknown"
+        if large:
+            return self._symbolic(a, b)
         return "equal" if tried else "unknown"
 
     def _symbolic(self, a, b) -> str:

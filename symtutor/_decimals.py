@@ -23,13 +23,17 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits"]
+__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits", "as_typed"]
 
 MIN_SIG = 3
 """The fewest significant figures a rounded decimal may have."""
 
-LONG = 10
-"""A decimal of this many significant figures may be one unit off in its last place (a calculator's working error)."""
+LONG = 15
+"""A decimal of this many significant figures may be one unit off in its last place.
+
+That is a double's working error (Python prints 2/3 as 0.6666666666666666); a
+shorter decimal, as a calculator shows, must be the correct rounding.
+"""
 
 _MAX_COMBOS = 32
 
@@ -188,6 +192,21 @@ class Reading:
 
 def _exact_float(f) -> sp.Rational:
     return sp.Rational(mpmath.nstr(mpmath.mpf(f._mpf_), max(1, int(f._prec * 0.30103)), strip_zeros=True))
+
+
+def as_typed(a, text: str):
+    """a with each decimal replaced by the exact number typed for it (or, where none was typed, its own value).
+
+    Examples:
+        >>> as_typed(sp.Float("1.41") * sp.Symbol("x"), "1.41 x")
+        141*x/100
+    """
+    typed = typed_decimals(text)
+    swap = {}
+    for f in a.atoms(sp.Float):
+        t = typed.get(abs(f))
+        swap[f] = (t.exact if f > 0 else -t.exact) if t is not None else _exact_float(f)
+    return a.xreplace(swap)
 
 
 def readings_of(a, b, text: str, variables: tuple, *, truncate: bool = False, min_sig: int = MIN_SIG) -> list:

@@ -30,12 +30,12 @@ import sympy as sp
 
 from ._coerce import as_expr, as_order, as_point, as_variables
 from ._compare import DPS, Compare, seed_of
-from ._decimals import MIN_SIG, readings_of
+from ._decimals import MIN_SIG, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
 from .diagnosis import MESSAGES, diagnose_scalar
 from .errors import AmbiguousInputError, InvalidArgumentError, ParseError, SymtutorError
-from .parsing import parse, read, to_text
+from .parsing import parse, read, read_exact, to_text
 from .sandbox import Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox
 
 __all__ = ["Feedback", "check", "MODES", "Inline"]
@@ -440,8 +440,25 @@ def _ladder(task: _Task) -> Feedback:
     except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
         # SymPy gave up working out a constant in it (cosh(cosh(2.0e102)))
         return _feedback("invalid", "I could not read your answer: a number in it is too large to work with.")
-    fb = _judge(task, reading.value, reading.latex, reading.text)
+    fb = _judge(task, _unfolded(reading.value, text, reading.text, task.variables), reading.latex, reading.text)
     return replace(fb, understood=reading.text)
+
+
+def _unfolded(a, text: str, echo: str, variables: tuple):
+    """a, or its exact reading when SymPy's arithmetic on decimals lost one typed (0.1667 + 1e-20 is 0.1667).
+
+    A decimal that took part in arithmetic is then no longer the learner's own
+    number, so it is compared exactly as typed rather than as a rounding.
+    """
+    if not a.has(sp.Float) and not typed_decimals(echo):
+        return a
+    try:
+        exact = read_exact(text, variables=variables)
+    except (ParseError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
+        return a
+    if isinstance(exact, sp.MatrixBase) != isinstance(a, sp.MatrixBase):
+        return a
+    return a if as_typed(a, echo) == exact else exact
 
 
 def _numbers_only(a) -> bool:

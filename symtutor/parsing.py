@@ -218,6 +218,7 @@ class _Parser:
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
         self.strict = strict  # refuse readings that could have been meant otherwise
         self.bars = 0  # inside |...|
+        self.exact = False  # read each decimal as the exact rational it spells
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -529,6 +530,9 @@ class _Parser:
         if "." in mantissa or exp:
             if "." not in mantissa and exp and int(exp) >= 0:
                 return _N(sp.Integer(int(mantissa) * 10 ** int(exp)), tex, s, _P_ATOM if not exp else _P_MUL)
+            if self.exact:
+                value = sp.Rational(mantissa) * sp.Integer(10) ** int(exp or 0)
+                return _N(value, tex, s, _P_ATOM if not exp else _P_MUL)
             # up to 17 digits is a double's precision, as Python reads floats
             value = sp.Float(s, 15 if digits <= 17 else digits)
             return _N(value, tex, s, _P_ATOM if not exp else _P_MUL)
@@ -1111,6 +1115,22 @@ def read(
     """
     node = _parser(text, variables, functions).parse()
     return Reading(node.v, node.tex, node.txt)
+
+
+def read_exact(text: str, *, variables=None):
+    """The value of ``text`` with every decimal read as the exact rational it spells (1.41 is 141/100).
+
+    SymPy does arithmetic on decimals as it builds an expression (``0.5 + 1e-20``
+    is the decimal 0.5), so the checker compares this reading with the decimals
+    it found, to tell when a decimal typed has been lost.
+
+    Examples:
+        >>> read_exact("0.5 + 1e-20")
+        50000000000000000001/100000000000000000000
+    """
+    p = _parser(text, variables, ())
+    p.exact = True
+    return p.parse().v
 
 
 def _parser(text, variables, functions) -> _Parser:

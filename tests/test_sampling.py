@@ -42,6 +42,17 @@ def test_answers_that_fool_float_sampling_are_wrong(answer, expected):
     assert fb.status in ("incorrect", "undecided") and not fb.correct, fb.message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["x + 10^-35 (x + abs(x))", "x + 10^-20 (x - abs(x))", "x + 10^-14 (x + abs(x))", "x + x/10^35",
+     "x (10^40 + 1)/10^40"],
+)
+def test_a_tiny_difference_on_part_of_the_range_is_found(answer):
+    # below floating point's resolution, and zero for half the points: seen in high precision
+    fb = check(answer, "x", variables="x")
+    assert fb.status == "incorrect", fb.message
+
+
 def test_large_powers_are_decided():
     fb = check("(x-a)^600", (a - x) ** 6000 / (a - x) ** 5400, variables="x a")
     assert fb.correct
