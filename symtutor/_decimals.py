@@ -122,7 +122,7 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         if scaled - lo == hi - scaled:
             nearest = hi if scaled > 0 else lo  # half away from zero
         ok = {int(nearest)}
-        if typed.sig >= LONG:
+        if LONG <= typed.sig <= 17:
             ok |= {int(nearest) - 1, int(nearest) + 1}
         if truncate:
             ok.add(int(lo if scaled >= 0 else hi))
@@ -136,7 +136,7 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         t = sign * mpmath.mpf(int(typed.exact.p)) / int(typed.exact.q)
         scaled = v / unit
         ok = [mpmath.nint(scaled)]
-        if typed.sig >= LONG:
+        if LONG <= typed.sig <= 17:
             ok += [ok[0] - 1, ok[0] + 1]
         if truncate:
             ok.append(mpmath.floor(scaled) if v >= 0 else mpmath.ceil(scaled))

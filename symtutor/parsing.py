@@ -219,6 +219,7 @@ class _Parser:
         self.strict = strict  # refuse readings that could have been meant otherwise
         self.bars = 0  # inside |...|
         self.exact = False  # read each decimal as the exact rational it spells
+        self.hold = False  # keep a number times a sum as written (2(x+1) is not 2x + 2), for judging forms
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -303,7 +304,9 @@ class _Parser:
             for op, p in zip(ops, parts[1:]):
                 if op.text == "/" and p.v == 0:
                     raise self.error("Division by zero.", op.pos)
-            value = sp.Mul(parts[0].v, *[p.v if op.text == "*" else sp.Pow(p.v, -1) for op, p in zip(ops, parts[1:])])
+            factors = [parts[0].v, *[p.v if op.text == "*" else sp.Pow(p.v, -1) for op, p in zip(ops, parts[1:])]]
+            held = self.hold and any(f.is_Add for f in factors) and any(f.is_Number for f in factors)
+            value = sp.Mul(*factors, evaluate=not held)
         return left._replace(v=value)
 
     def starts_factor(self) -> bool:
@@ -1117,19 +1120,24 @@ def read(
     return Reading(node.v, node.tex, node.txt)
 
 
-def read_exact(text: str, *, variables=None):
+def read_exact(text: str, *, variables=None, hold: bool = False):
     """The value of ``text`` with every decimal read as the exact rational it spells (1.41 is 141/100).
 
     SymPy does arithmetic on decimals as it builds an expression (``0.5 + 1e-20``
     is the decimal 0.5), so the checker compares this reading with the decimals
-    it found, to tell when a decimal typed has been lost.
+    it found, to tell when a decimal typed has been lost.  With ``hold=True``
+    a number times a sum stays as written (SymPy makes ``2(x+1)`` into
+    ``2x + 2``), for judging whether an answer is expanded or factored.
 
     Examples:
         >>> read_exact("0.5 + 1e-20")
         50000000000000000001/100000000000000000000
+        >>> read_exact("2(x + 1)", hold=True).args
+        (2, x + 1)
     """
     p = _parser(text, variables, ())
     p.exact = True
+    p.hold = hold
     return p.parse().v
 
 

@@ -40,6 +40,7 @@ def _fits(text, c, truncate=False):
         ("0.9999999999", "1", {}),
         ("1.414213561", "sqrt(2)", dict(mode="numeric")),
         ("0.3333333334", "1/3", {}),
+        ("x^1.0000000000000000000000000000001", "x", {}),  # more figures than a double: no unit's slack
     ],
 )
 def test_decimals_that_are_not_the_right_rounding_are_wrong(answer, expected, kwargs):
