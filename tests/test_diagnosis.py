@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from symtutor import check, parse
@@ -82,3 +83,33 @@ def test_feedback_never_gives_a_numeric_answer_away():
     assert "the others are" not in fb.message
     fb = check("(9, 9)", "(6, 6)")
     assert "6" not in fb.message and "3" not in fb.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected, variables, kwargs, tag",
+    [
+        # a misconception applied at one place only (the outer power, not the inner x^2)
+        ("x (x^2+1)^(1/2)", "x/sqrt(x^2+1)", "x", dict(function="sqrt(x^2+1)", wrt="x"), "power_rule_exponent_kept"),
+        ("2x + x e^(x-1)", "2x + exp(x)", "x", dict(function="x^2 + exp(x)", wrt="x"), "power_rule_on_exponential"),
+        # one inner layer's own factor left out
+        ("e^(sin(2x)) cos(2x)", "2cos(2x) e^(sin(2x))", "x", dict(function="e^(sin(2x))", wrt="x"),
+         "chain_rule_inner_missing"),
+        ("cos(sin(x^2)) cos(x^2)", "2x cos(x^2) cos(sin(x^2))", "x", dict(function="sin(sin(x^2))", wrt="x"),
+         "chain_rule_inner_missing"),
+        # 1/x is a power: its slip is the power rule's, not the quotient rule's
+        ("-1/x", "-1/x^2", "x", dict(function="1/x", wrt="x"), "power_rule_exponent_kept"),
+        # one term of a sum left as it was, a constant kept
+        ("3x^2 + 5x", "3x^2 + 5", "x", dict(function="x^3 + 5x", wrt="x"), "term_not_differentiated"),
+        ("2x + 7", "2x", "x", dict(function="x^2 + 7", wrt="x"), "constant_kept"),
+        # df/dx + df/dy without dx/dt, the sign going with the factor left out (-sin t)
+        ("2x + 2y", "2x cos(t) - 2y sin(t)", "t x y", {}, "chain_rule_factor_missing"),
+        # a Newton step without its denominator
+        ("x - (x^3 - 5)", "x - (x^3-5)/(3x^2)", "x", {}, "term_factor_missing"),
+    ],
+)
+def test_more_learner_slips_are_named(answer, expected, variables, kwargs, tag):
+    kwargs = dict(kwargs)
+    if "function" in kwargs:
+        kwargs["function"] = parse(kwargs["function"], variables=variables)
+    fb = check(answer, expected, variables=variables, timeout=5, **kwargs)
+    assert not fb.correct and fb.diagnosis == tag, (fb.diagnosis, fb.message)
