@@ -390,13 +390,13 @@ def _each_derivative_mistake(f, x):
     # a misconception applied at one place only, where f has several (the outer power, not the inner one)
     for bug in _ONE_PLACE:
         nodes = [n for n in sp.preorder_traversal(f) if n.has(x) and _ONE_PLACE[bug](n, x)]
-        if len(nodes) > 1:
-            for node in nodes[:4]:
+        if 1 < len(nodes) <= 4:
+            for node in nodes:
                 try:
                     yield ((_TAG.get(bug, bug), _D(x, bug, only=node).d(f), ()))
                 except (ValueError, TypeError, RecursionError):
                     continue
-    if f.is_Add:
+    if f.is_Add and len(f.args) <= 6:
         right = _D(x, None).d
         for t in f.args:
             try:
