@@ -101,6 +101,7 @@ def test_feedback_never_gives_a_numeric_answer_away():
         # one term of a sum left as it was, a constant kept
         ("3x^2 + 5x", "3x^2 + 5", "x", dict(function="x^3 + 5x", wrt="x"), "term_not_differentiated"),
         ("2x + 7", "2x", "x", dict(function="x^2 + 7", wrt="x"), "constant_kept"),
+        ("e^x + x^2", "e^x + 2x", "x", dict(function="e^x + x^2", wrt="x"), "original_function"),
         # df/dx + df/dy without dx/dt, the sign going with the factor left out (-sin t)
         ("2x + 2y", "2x cos(t) - 2y sin(t)", "t x y", {}, "chain_rule_factor_missing"),
         # a Newton step without its denominator
