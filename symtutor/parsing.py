@@ -387,6 +387,21 @@ class _Parser:
                     text[start:first.pos] + "(" + text[first.pos:stop] + ")",
                     "(" + text[start:end] + ")" + text[end:stop],
                 )
+            signed = first.kind == "op" and first.text == "-"
+            if (self.strict and not bracketed and self.tok.kind == "op" and self.tok.text == "/"
+                    and (signed or first.text == "1") and self.tok.pos == end):
+                # x^1/2, x^-1/2, e^-x/2: is the quotient the exponent?
+                self.advance()
+                if self.starts_factor():
+                    stop = self.factor_end()
+                    text = self.text
+                    self.ambiguous(
+                        start,
+                        stop,
+                        text[start:first.pos] + "(" + text[first.pos:stop] + ")",
+                        "(" + text[start:end] + ")" + text[end:stop],
+                    )
+                self.rewind(self.i - 1)
             base = self.make_power(base, exponent, op.pos)
         self.leave()
         return base
@@ -900,7 +915,9 @@ class _Parser:
         if getattr(b, "is_number", False) and exponent.v.is_number and not (b.is_Number and exponent.v.is_Number):
             _check_size(sp.Pow(b, exponent.v, evaluate=False), self.text, pos)
         tex = f"{_wrap_tex(base, _P_ATOM)}^{{{exponent.tex}}}"
-        txt = f"{_wrap_txt(base, _P_ATOM)}^{_wrap_txt(exponent, _P_ATOM)}"
+        # x^(1)/2 is echoed with its brackets: x^1/2 could be read as x^(1/2)
+        exp_txt = "(1)" if exponent.txt == "1" else _wrap_txt(exponent, _P_ATOM)
+        txt = f"{_wrap_txt(base, _P_ATOM)}^{exp_txt}"
         return _N(sp.Pow(b, exponent.v), tex, txt, _P_POW)
 
     @staticmethod
