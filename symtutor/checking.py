@@ -481,9 +481,9 @@ def _unfolded(a, text: str, echo: str, variables: tuple):
     try:
         exact = read_exact(text, variables=variables)
     except (ParseError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
-        return a
-    if isinstance(exact, sp.MatrixBase) != isinstance(a, sp.MatrixBase):
-        return a
+        exact = None
+    if exact is None or isinstance(exact, sp.MatrixBase) != isinstance(a, sp.MatrixBase):
+        return as_typed(a, "")  # no exact reading to compare with: each decimal is the value it has, not a rounding
     return a if as_typed(a, echo) == exact else exact
 
 
