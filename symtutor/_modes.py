@@ -174,6 +174,9 @@ def taylor_slips(b, variables, point) -> tuple:
         *[c * math.factorial(sum(m)) / max(sum(m), 1) * mono(m) for m, c in terms])))
     if any(p != 0 for p in point):
         out.append(("taylor_powers_of_x", sp.Add(*[c * mono(m, shifted=False) for m, c in terms])))
+        # powers of (x + a) for (x - a)
+        out.append(("taylor_shift_sign", sp.Add(
+            *[c * sp.Mul(*[(v + p) ** k for v, p, k in zip(variables, point, m)]) for m, c in terms])))
     if len(variables) > 1:
         # the mixed term without its 2 (half the coefficient of dx dy)
         out.append(("taylor_mixed_term", sp.Add(

@@ -62,6 +62,11 @@ MESSAGES: dict[str, str] = {
     "power_rule_on_exponential": (
         "d/dx e^x = e^x, and d/dx a^x = a^x ln(a): the power rule is for x^n, not for a variable exponent."
     ),
+    "exponential_log_missing": "d/dx a^x = a^x ln(a): the factor ln(a) is missing (only e^x is its own derivative).",
+    "partial_as_total": (
+        "In a partial derivative the other variables are held constant: d/dx (x^2 y) = 2 x y, "
+        "with no term from differentiating y."
+    ),
     "power_rule_exponent_kept": "The power rule lowers the exponent by one: d/dx x^n = n x^(n-1), not n x^n.",
     "power_rule_coefficient_missing": "The power rule brings the exponent down as a factor: d/dx x^n = n x^(n-1).",
     "power_rule_exponent_raised": "The power rule lowers the exponent: d/dx x^n = n x^(n-1), not n x^(n+1).",
@@ -115,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "taylor_mixed_term": (
         "The second-order term is (f_xx dx^2 + 2 f_xy dx dy + f_yy dy^2)/2: the mixed term keeps its 2."
     ),
+    "taylor_shift_sign": "A Taylor series about a is in powers of (x - a), not of (x + a).",
     "taylor_wrong_point": "This is the expansion about {used}, not about {wanted}.",
     "taylor_wrong_degree": "Keep the terms up to and including degree {order}, and no higher.",
     "term_missing": "A term is missing.",
@@ -144,6 +150,7 @@ BUGS = (
     "log_rule_as_one_over_x",
     "trig_derivative_sign",
     "partial_factor_dropped",
+    "exponential_log_missing",
     "chain_rule_inner_replaced",
     "chain_rule_outer_not_differentiated",
     "product_rule_first_term",
@@ -249,6 +256,8 @@ class _D:
             if not b.has(x):
                 if bug == "power_rule_on_exponential":
                     return n * b ** (n - 1)
+                if bug == "exponential_log_missing":
+                    return e * self.inner(n, e)
                 return e * sp.log(b) * self.inner(n, e)
             return sp.diff(e, x)
         if isinstance(e, sp.log) and len(e.args) == 1:
@@ -347,6 +356,8 @@ def _applies(bug: str, f, x) -> bool:
     nodes = [n for n in sp.preorder_traversal(f) if n.has(x)]
     if bug == "power_rule_on_exponential":
         return any(isinstance(n, sp.exp) or (n.is_Pow and not n.base.has(x)) for n in nodes)
+    if bug == "exponential_log_missing":
+        return any(n.is_Pow and not n.base.has(x) for n in nodes)
     if bug.startswith("log_rule"):
         return any(isinstance(n, sp.log) for n in nodes)
     if bug.startswith("quotient_rule"):
@@ -373,7 +384,7 @@ def _each_derivative_mistake(f, x):
 
     # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
     order = (
-        "power_rule_on_exponential", "log_rule_as_one_over_x",
+        "power_rule_on_exponential", "exponential_log_missing", "log_rule_as_one_over_x",
         "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
         "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
         "power_rule_exponent_kept", "power_rule_coefficient_missing",
@@ -435,6 +446,13 @@ def _each_derivative_mistake(f, x):
         yield (("chain_rule_paths_multiplied", paths, ()))
     for y in sorted(f.free_symbols - {x}, key=str):
         yield (("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    others = sorted(f.free_symbols - {x}, key=str)
+    if others:
+        # a partial derivative taken as a total one, as if each other variable moved with x
+        try:
+            yield (("partial_as_total", sp.Add(*[derivative(f, v) for v in [x, *others]]), ()))
+        except (ValueError, TypeError, RecursionError):
+            pass
     # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
     yield (("original_function", f, ()))
 
