@@ -64,8 +64,7 @@ MESSAGES: dict[str, str] = {
     ),
     "exponential_log_missing": "d/dx a^x = a^x ln(a): the factor ln(a) is missing (only e^x is its own derivative).",
     "partial_as_total": (
-        "In a partial derivative the other variables are held constant: d/dx (x^2 y) = 2 x y, "
-        "with no term from differentiating y."
+        "In a partial derivative the other variables are held constant: no term comes from differentiating them."
     ),
     "power_rule_exponent_kept": "The power rule lowers the exponent by one: d/dx x^n = n x^(n-1), not n x^n.",
     "power_rule_coefficient_missing": "The power rule brings the exponent down as a factor: d/dx x^n = n x^(n-1).",
@@ -83,7 +82,7 @@ MESSAGES: dict[str, str] = {
     ),
     "term_not_differentiated": (
         "One term has not been differentiated: every term of a sum is differentiated on its own, "
-        "as in d/dx (x^3 + 5x) = 3x^2 + 5."
+        "(f + g)' = f' + g'."
     ),
     "constant_kept": "The derivative of a constant term is 0: d/dx (f + c) = f'.",
     "term_factor_missing": (
