@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "trig_derivative_sign": "Check the signs of the trigonometric derivatives: (sin x)' = cos x, (cos x)' = -sin x.",
     "partial_factor_dropped": (
         "In a partial derivative the other variables are constants, but a constant factor stays: "
-        "d/dx (x^2 y) = 2 x y."
+        "d/dx (g(y) f(x)) = g(y) f'(x)."
     ),
     "domain_differs": (
         "Your answer agrees with the right one where both are defined, but not everywhere: one of them is "
