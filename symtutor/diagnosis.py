@@ -53,7 +53,7 @@ MESSAGES: dict[str, str] = {
     ),
     "product_rule_one_term": "The product rule has two terms: (f g)' = f' g + f g'. One of them is missing.",
     "quotient_rule_sign": (
-        "Check the order in the quotient rule's numerator: (f/g)' = (f' g - f g')/g^2."
+        "Check the order and the sign in the quotient rule's numerator: (f/g)' = (f' g - f g')/g^2."
     ),
     "quotient_rule_no_square": "The quotient rule divides by the square of the denominator: (f/g)' = (f' g - f g')/g^2.",
     "quotient_rule_as_ratio": (
@@ -141,6 +141,7 @@ BUGS = (
     "quotient_rule_sign",
     "quotient_rule_no_square",
     "quotient_rule_as_ratio",
+    "quotient_rule_plus",
     "power_rule_on_exponential",
     "power_rule_exponent_kept",
     "power_rule_coefficient_missing",
@@ -157,7 +158,8 @@ BUGS = (
 )
 """The differentiation misconceptions :func:`buggy_derivative` can apply."""
 
-_TAG = {"product_rule_first_term": "product_rule_one_term", "product_rule_second_term": "product_rule_one_term"}
+_TAG = {"product_rule_first_term": "product_rule_one_term", "product_rule_second_term": "product_rule_one_term",
+        "quotient_rule_plus": "quotient_rule_sign"}
 
 
 def buggy_derivative(expr: sp.Expr, x: sp.Symbol, bug: str) -> sp.Expr:
@@ -227,6 +229,8 @@ class _D:
                 df, dg = self.d(f), self.d(g)
                 if bug == "quotient_rule_sign":
                     return (f * dg - df * g) / g**2
+                if bug == "quotient_rule_plus":
+                    return (df * g + f * dg) / g**2
                 if bug == "quotient_rule_no_square":
                     return (df * g - f * dg) / g
                 if bug == "quotient_rule_as_ratio":
@@ -243,6 +247,8 @@ class _D:
         if e.is_Pow:
             b, n = e.base, e.exp
             if not n.has(x):
+                if bug == "chain_rule_inner_replaced" and b != x:
+                    return n * self.d(b) ** (n - 1)  # (u^n)' as n (u')^(n-1)
                 if bug == "quotient_rule_no_square" and n == -1:
                     return -self.inner(b, e) / b
                 if bug == "power_rule_exponent_kept":
@@ -384,7 +390,7 @@ def _each_derivative_mistake(f, x):
     # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
     order = (
         "power_rule_on_exponential", "exponential_log_missing", "log_rule_as_one_over_x",
-        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
+        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign", "quotient_rule_plus",
         "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
         "power_rule_exponent_kept", "power_rule_coefficient_missing",
         "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing", "partial_factor_dropped",
@@ -478,6 +484,9 @@ def _inner_replaced_times(f, x):
         du = sp.diff(u, x)
         t, outer = _outer_derivative(f.func)
         return outer.xreplace({t: du}) * du
+    if f.is_Pow and f.base.has(x) and not f.exp.has(x) and f.base != x:
+        du = sp.diff(f.base, x)
+        return f.exp * du ** (f.exp - 1) * du
     raise ValueError("not a composition")
 
 

@@ -110,6 +110,10 @@ def test_feedback_never_gives_a_numeric_answer_away():
         ("3*2^(3x)", "3 ln(2) 2^(3x)", "x", dict(function="2^(3x)", wrt="x"), "exponential_log_missing"),
         ("2^x", "2^x ln(2)", "x", dict(function="2^x", wrt="x"), "exponential_log_missing"),
         ("2x y + x^2", "2x y", "x y", dict(function="x^2 y", wrt="x"), "partial_as_total"),
+        # (u^3)' as 3 (u')^2; the quotient rule's numerator added
+        ("3(2x)^2", "6x(x^2+1)^2", "x", dict(function="(x^2+1)^3", wrt="x"), "chain_rule_inner_replaced"),
+        ("((x^2+1) + 2x^2)/(x^2+1)^2", "(1-x^2)/(x^2+1)^2", "x", dict(function="x/(x^2+1)", wrt="x"),
+         "quotient_rule_sign"),
         ("2 + (x + 4)/4", "2 + (x - 4)/4", "x", dict(mode="taylor", point=4, order=1, function="sqrt(x)"),
          "taylor_shift_sign"),
     ],
