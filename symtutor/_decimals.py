@@ -28,11 +28,11 @@ __all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "f
 MIN_SIG = 3
 """The fewest significant figures a rounded decimal may have."""
 
-LONG = 15
-"""A decimal of this many significant figures may be one unit off in its last place.
+LONG = 10
+"""A decimal of this many significant figures (up to a double's 17) may be one unit off in its last place.
 
-That is a double's working error (Python prints 2/3 as 0.6666666666666666); a
-shorter decimal, as a calculator shows, must be the correct rounding.
+A calculator's or a double's working error; a decimal longer than a double
+must be the correct rounding.
 """
 
 _MAX_COMBOS = 32

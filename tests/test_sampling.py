@@ -53,6 +53,22 @@ def test_a_tiny_difference_on_part_of_the_range_is_found(answer):
     assert fb.status == "incorrect", fb.message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["x + exp(x - 5000)", "x + exp(x - 900)", "x + exp(-x - 2000)", "x (1 + exp(x - 3000))", "x + 1/(x - 5000)^80",
+     "x + exp(-(x - 5000)^2)", "x + exp(x^2 - 10^6)"],
+)
+def test_a_term_hidden_beyond_the_points_is_found(answer):
+    # negligible wherever the random points fall, but not near its own constant
+    fb = check(answer, "x", variables="x")
+    assert fb.status == "incorrect", fb.message
+
+
+@pytest.mark.parametrize("answer", ["(x^2 + 1000x)/x - 1000", "x + 0*exp(x - 5000)", "x (10^40 + 1)/10^40 - x/10^40"])
+def test_large_constants_that_cancel_are_right(answer):
+    assert check(answer, "x", variables="x").correct
+
+
 def test_large_powers_are_decided():
     fb = check("(x-a)^600", (a - x) ** 6000 / (a - x) ** 5400, variables="x a")
     assert fb.correct
