@@ -181,7 +181,7 @@ def _probes(a, b) -> tuple:
     for n in sp.preorder_traversal(a):
         if not n.is_Number:
             continue
-        for c in ((n.p, n.q) if n.is_Rational else (n,)):
+        for c in ((n, n.p, n.q) if n.is_Rational and not n.is_Integer else (n,)):
             c = abs(sp.Number(c))
             if c > 30 and c not in mine and c not in found:
                 found.append(c)
