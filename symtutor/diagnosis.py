@@ -665,6 +665,15 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
                     if _same_everywhere(r, tol) and abs(r[0]) > 1e-9 and abs(r[0] - 1) > 1e-6 and abs(r[0] + 1) > 1e-6:
                         return "term_factor", {}
         for t in terms_b[:6]:
+            # one factor of a term upside down: f' f'' for f'/f'' (H for H^-1 in a Newton step)
+            facs = [g for g in sp.Mul.make_args(t) if not g.is_number][:4]
+            num, den = sp.fraction(t)
+            flipped = [num * den] if den != 1 and num.free_symbols else []
+            flipped += [t * g**-2 for g in facs] if len(facs) > 1 else []
+            for w in flipped:
+                fg, ft = cmp.floats(w), cmp.floats(t)
+                if fg is not None and ft is not None and resembles(fa, fb - ft + fg, tol):
+                    return "term_inverted", {}
             for kept in _factor_missing(t):
                 fk = cmp.floats(kept)
                 ft = cmp.floats(t)

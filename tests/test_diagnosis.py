@@ -106,6 +106,8 @@ def test_feedback_never_gives_a_numeric_answer_away():
         ("2x + 2y", "2x cos(t) - 2y sin(t)", "t x y", {}, "chain_rule_factor_missing"),
         # a Newton step without its denominator
         ("x - (x^3 - 5)", "x - (x^3-5)/(3x^2)", "x", {}, "term_factor_missing"),
+        # a Newton step multiplied by f'' (H) instead of divided by it
+        ("x - (3x^2 - 2)*(6x)", "x - (3x^2-2)/(6x)", "x", {}, "term_inverted"),
         # a^x without its ln(a); a partial derivative taken as a total one; (x + a) for (x - a)
         ("3*2^(3x)", "3 ln(2) 2^(3x)", "x", dict(function="2^(3x)", wrt="x"), "exponential_log_missing"),
         ("2^x", "2^x ln(2)", "x", dict(function="2^x", wrt="x"), "exponential_log_missing"),
