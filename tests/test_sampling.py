@@ -64,6 +64,20 @@ def test_a_term_hidden_beyond_the_points_is_found(answer):
     assert fb.status == "incorrect", fb.message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["x + exp(-999((x - 0.3)^2 + (y - 0.7)^2))", "x + exp(-100((x - 1.3)^2 + (y + 0.7)^2))", "x + exp(-400 (x - 3)^2)"],
+)
+def test_a_narrow_bump_between_the_points_is_found(answer):
+    # negligible at every random point, but not at its own centre
+    fb = check(answer, "x", variables="x y")
+    assert fb.status == "incorrect", fb.message
+
+
+def test_a_removable_point_at_a_centre_is_not_counted():
+    assert check("(x+1)/(x^2-1)", "1/(x-1)", variables="x").correct
+
+
 @pytest.mark.parametrize("answer", ["(x^2 + 1000x)/x - 1000", "x + 0*exp(x - 5000)", "x (10^40 + 1)/10^40 - x/10^40"])
 def test_large_constants_that_cancel_are_right(answer):
     assert check(answer, "x", variables="x").correct
