@@ -212,25 +212,40 @@ def _centres(a, b, variables: tuple) -> tuple:
         (v,) = n.free_symbols
         if v not in each:
             continue
-        c, rest = n.as_coeff_Add()
-        if c == 0 or not c.is_Rational:
-            continue
-        k, t = rest.as_coeff_Mul()
-        if t == v and k.is_Rational and k != 0:
-            cands = [-c / k]
-        elif t == v**2 and k.is_Rational and (-c / k) > 0:
-            r = sp.sqrt(-c / k)
-            cands = [r, -r]
-        else:
-            continue
-        for z in cands:
+        for z in _roots(n, v):
             if z not in each[v] and abs(z) < 10**6:
                 each[v].append(z)
     if not any(each.values()):
         return ()
     with mpmath.workdps(30):
-        lists = [[mpmath.mpf(sp.N(z, 30)._mpf_) for z in each[v][:4]] or [mpmath.mpf("1.13")] for v in variables]
+        lists = [[mpmath.mpf(str(sp.N(z, 30))) for z in each[v][:4]] or [mpmath.mpf("1.13")] for v in variables]
     return tuple(itertools.islice(itertools.product(*lists), 32))
+
+
+def _roots(n, v) -> list:
+    """The real roots of a polynomial sum in v of degree at most 4 with rational coefficients, and of its derivative."""
+    try:
+        poly = sp.Poly(n, v)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return []
+    if not 0 < poly.degree() <= 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return []
+    out = []
+    for q in (poly, poly.diff(v)):
+        if q.degree() < 1:
+            continue
+        coeffs = [float(c) for c in q.all_coeffs()]
+        with np.errstate(all="ignore"):
+            try:
+                found = np.roots(coeffs)
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        for r in found:
+            if np.isfinite(r) and abs(r.imag) <= 1e-7 * max(1.0, abs(r.real)):
+                z = sp.Float(float(r.real), 17)
+                if z not in out:
+                    out.append(z)
+    return out
 
 
 def _probe_points(p, n_vars: int):
@@ -410,11 +425,12 @@ class Compare:
         them, behind a constant of its own; it shows near that constant, or where
         a sum of its own vanishes (the centre of a narrow bump).
         """
+        probes, centres = (), ()
         try:
             probes = _probes(a, b)
             centres = _centres(a, b, self.variables)
-        except (TypeError, ValueError, ArithmeticError, AttributeError):
-            return False
+        except (TypeError, ValueError, ArithmeticError, AttributeError, sp.PolynomialError):
+            pass
         if not probes and not centres:
             return False
         dps = DPS + 20 + min(max(_magnitude_digits(a), _magnitude_digits(b)), 500)

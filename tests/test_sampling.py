@@ -66,7 +66,8 @@ def test_a_term_hidden_beyond_the_points_is_found(answer):
 
 @pytest.mark.parametrize(
     "answer",
-    ["x + exp(-999((x - 0.3)^2 + (y - 0.7)^2))", "x + exp(-100((x - 1.3)^2 + (y + 0.7)^2))", "x + exp(-400 (x - 3)^2)"],
+    ["x + exp(-999((x - 0.3)^2 + (y - 0.7)^2))", "x + exp(-100((x - 1.3)^2 + (y + 0.7)^2))", "x + exp(-400 (x - 3)^2)",
+     "x + exp(-400(x^2 - 6x + 9.01))", "x + exp(-1000(x^4 - 2x^2 + 1))"],
 )
 def test_a_narrow_bump_between_the_points_is_found(answer):
     # negligible at every random point, but not at its own centre
