@@ -15,9 +15,9 @@ arithmetic:
 - agreement is confirmed at a precision raised by the size of the constants in
   the expressions, so a difference below floating point's resolution
   (``x + 10^-35``) is found;
-- an answer holding a constant far larger than any in the expected answer
-  (``x + sin(100000 pi x)``) is equal only if SymPy confirms it, within the
-  check's time bound;
+- an answer holding a constant of three or more figures, more than any in the
+  expected answer (``x + sin(100000 pi x)``), is equal only if SymPy confirms
+  it, within the check's time bound;
 - an answer holding a constant beyond the points' range that the expected
   answer lacks is also evaluated near that constant, where a term hidden
   behind it shows (``x + exp(x - 5000)``).
@@ -396,7 +396,7 @@ class Compare:
             return self._symbolic(a, b)
         # a constant far beyond any in the question: the points cannot be trusted to show agreement,
         # but a difference they show in high precision is certain
-        large = _largest_constant(a) > max(4, _largest_constant(b) + 2)
+        large = _largest_constant(a) > max(2, _largest_constant(b) + 1)
         # constants below floating point's resolution: a difference may show at some points only
         wanted = 8 if (large or extra > 6) else 1
         dps = DPS + 20 + extra
