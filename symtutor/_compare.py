@@ -15,14 +15,18 @@ arithmetic:
 - agreement is confirmed at a precision raised by the size of the constants in
   the expressions, so a difference below floating point's resolution
   (``x + 10^-35``) is found;
-- an answer holding a constant far larger than any in the expected answer
-  (``x + sin(100000 pi x)``) is equal only if SymPy confirms it, within the
-  check's time bound.
+- an answer holding a constant of three or more figures, more than any in the
+  expected answer (``x + sin(100000 pi x)``), is equal only if SymPy confirms
+  it, within the check's time bound;
+- an answer holding a constant beyond the points' range that the expected
+  answer lacks is also evaluated near that constant, where a term hidden
+  behind it shows (``x + exp(x - 5000)``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 from functools import lru_cache
 
@@ -174,6 +178,107 @@ def _odd_root(e) -> bool:
                for n in sp.preorder_traversal(e))
 
 
+@lru_cache(maxsize=1024)
+def _probes(a, b) -> tuple:
+    """Where a constant of a's that b lacks (beyond the moderate range) says a term may change: near c, -c, sqrt|c|."""
+    if not a.free_symbols:
+        return ()
+    mine = {abs(n) for n in sp.preorder_traversal(b) if n.is_Number}
+    found = []
+    for n in sp.preorder_traversal(a):
+        if not n.is_Number:
+            continue
+        for c in ((n, n.p, n.q) if n.is_Rational and not n.is_Integer else (n,)):
+            c = abs(sp.Number(c))
+            if c > 30 and c not in mine and c not in found:
+                found.append(c)
+    out = []
+    for c in sorted(found, reverse=True)[:4]:
+        v = mpmath.mpf(sp.Float(c, 30)._mpf_) if c < sp.Integer(10) ** 300 else None
+        if v is None:
+            continue
+        for t in (v, mpmath.sqrt(v)):
+            for q in (t + mpmath.mpf("0.5"), t - mpmath.mpf("0.5"), -t - mpmath.mpf("0.5"), -t + mpmath.mpf("0.5"),
+                      2 * t + mpmath.mpf("0.37"), -2 * t - mpmath.mpf("0.37")):
+                out.append(q)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def _centres(a, b, variables: tuple) -> tuple:
+    """Points where a sum of a's in one variable that b lacks vanishes (x = 3 for exp(-400 (x - 3)^2)).
+
+    A narrow bump between the random points is largest there.
+    """
+    mine = {n for n in sp.preorder_traversal(b) if n.is_Add}
+    each: dict = {v: [] for v in variables}
+    for n in sp.preorder_traversal(a):
+        if not n.is_Add or n in mine or len(n.free_symbols) != 1:
+            continue
+        (v,) = n.free_symbols
+        if v not in each:
+            continue
+        for z in _roots(n, v):
+            if z not in each[v] and abs(z) < 10**6:
+                each[v].append(z)
+    if not any(each.values()):
+        return ()
+    with mpmath.workdps(30):
+        lists = [[mpmath.mpf(str(sp.N(z, 30))) for z in each[v][:4]] or [mpmath.mpf("1.13")] for v in variables]
+    return tuple(itertools.islice(itertools.product(*lists), 32))
+
+
+def _roots(n, v) -> list:
+    """The real roots of a polynomial sum in v of degree at most 4 with rational coefficients, and of its derivative."""
+    try:
+        poly = sp.Poly(n, v)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return []
+    if not 0 < poly.degree() <= 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return []
+    out = []
+    for q in (poly, poly.diff(v)):
+        if q.degree() < 1:
+            continue
+        coeffs = [float(c) for c in q.all_coeffs()]
+        with np.errstate(all="ignore"):
+            try:
+                found = np.roots(coeffs)
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        for r in found:
+            if np.isfinite(r) and abs(r.imag) <= 1e-7 * max(1.0, abs(r.real)):
+                z = sp.Float(float(r.real), 17)
+                if z not in out:
+                    out.append(z)
+    return out
+
+
+def _probe_points(p, n_vars: int):
+    """Points with every coordinate p, and with one coordinate p and the others moderate."""
+    if n_vars == 0:
+        return []
+    pts = [tuple(p for _ in range(n_vars))]
+    if n_vars > 1:
+        for k in range(min(n_vars, 3)):
+            pts.append(tuple(p if j == k else mpmath.mpf("1.13") for j in range(n_vars)))
+    return pts
+
+
+def _real_difference(va, vb, va2, vb2, dps: int) -> bool:
+    """Whether a difference seen at ``dps`` digits stays at twice the precision.
+
+    Cancellation (an expanded polynomial near its roots) can cost any number of
+    digits; a difference that comes from rounding shrinks by about ``dps`` digits
+    when the precision doubles, while a real one keeps its size.
+    """
+    if any(v is None or v is HUGE for v in (va2, vb2)):
+        return True
+    with mpmath.workdps(2 * dps):
+        d1, d2 = abs(va - vb), abs(va2 - vb2)
+        return bool(d2 > d1 * mpmath.mpf(10) ** -(dps // 2))
+
+
 def resembles(u, v, tol) -> bool:
     """Equal in floating point at enough points (both finite)."""
     ok = np.isfinite(u) & np.isfinite(v)
@@ -312,30 +417,76 @@ class Compare:
 
     def _confirm_equal(self, a, b, first) -> str:
         """Numerical agreement confirmed beyond floating point's resolution."""
+        if self._differs_where_its_constants_say(a, b):
+            return "different"
         if self.tol > mpmath.mpf(10) ** -15:
             return "equal"  # a question with decimals in it: its own tolerance
         extra = max(_magnitude_digits(a), _magnitude_digits(b))
-        if _largest_constant(a) > max(4, _largest_constant(b) + 2):
-            # a constant far beyond any in the question: the points cannot be trusted to see it
-            return self._symbolic(a, b)
         if extra > 2000:
             return self._symbolic(a, b)
+        # a constant far beyond any in the question: the points cannot be trusted to show agreement,
+        # but a difference they show in high precision is certain
+        large = _largest_constant(a) > max(2, _largest_constant(b) + 1)
+        # constants below floating point's resolution: a difference may show at some points only
+        wanted = 8 if (large or extra > 6) else 1
         dps = DPS + 20 + extra
         tried = 0
         try:
-            for i in ([first] if first is not None else []) + list(range(POINTS)):
+            for i in ([first] if first is not None else []) + [k for k in range(POINTS) if k != first]:
                 va, vb = self.value(a, i, dps), self.value(b, i, dps)
                 if va is None or vb is None or va is HUGE or vb is HUGE:
                     continue
                 with mpmath.workdps(dps):
                     if not self.close(va, vb, mpmath.mpf(10) ** -(dps - 12)):
-                        return "different"
+                        if _real_difference(va, vb, self.value(a, i, 2 * dps), self.value(b, i, 2 * dps), dps):
+                            return "different"
                 tried += 1
-                if tried >= 1:
-                    return "equal"
+                if tried >= wanted:
+                    break
         except NotEvaluable:
             return "unknown"
+        if large:
+            return self._symbolic(a, b)
         return "equal" if tried else "unknown"
+
+    def _differs_where_its_constants_say(self, a, b) -> bool:
+        """Whether a differs from b near a constant of a's that b does not have (x + exp(x - 5000) is not x).
+
+        The points cover |x| <= 1000, so a term can hide beyond them, or between
+        them, behind a constant of its own; it shows near that constant, or where
+        a sum of its own vanishes (the centre of a narrow bump).
+        """
+        probes, centres = (), ()
+        try:
+            probes = _probes(a, b)
+            centres = _centres(a, b, self.variables)
+        except (TypeError, ValueError, ArithmeticError, AttributeError, sp.PolynomialError):
+            pass
+        if not probes and not centres:
+            return False
+        dps = DPS + 20 + min(max(_magnitude_digits(a), _magnitude_digits(b)), 500)
+        # at a centre itself a removable point may be undefined on one side (x = -1 in (x+1)/(x^2-1)): not counted
+        points = [(p, False) for p in centres]
+        points += [(q, True) for p in probes for q in _probe_points(p, len(self.variables))]
+        try:
+            for point, domain in points:
+                va = _evaluator(a, self.variables, dps)(point)
+                vb = _evaluator(b, self.variables, dps)(point)
+                if va is HUGE or vb is HUGE or (va is None and vb is None):
+                    continue
+                if va is None or vb is None:
+                    if domain:
+                        return True  # defined on one side only
+                    continue
+                with mpmath.workdps(dps):
+                    if not self.close(va, vb, max(self.tol, mpmath.mpf(10) ** -(dps - 12))):
+                        if self.tol > mpmath.mpf(10) ** -15 or _real_difference(
+                                va, vb, _evaluator(a, self.variables, 2 * dps)(point),
+                                _evaluator(b, self.variables, 2 * dps)(point), dps):
+                            return True
+        except NotEvaluable:
+            return False
+        return False
 
     def _symbolic(self, a, b) -> str:
         try:

@@ -23,13 +23,17 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits"]
+__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits", "as_typed"]
 
 MIN_SIG = 3
 """The fewest significant figures a rounded decimal may have."""
 
 LONG = 10
-"""A decimal of this many significant figures may be one unit off in its last place (a calculator's working error)."""
+"""A decimal of this many significant figures (up to a double's 17) may be one unit off in its last place.
+
+A calculator's or a double's working error; a decimal longer than a double
+must be the correct rounding.
+"""
 
 _MAX_COMBOS = 32
 
@@ -118,7 +122,7 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         if scaled - lo == hi - scaled:
             nearest = hi if scaled > 0 else lo  # half away from zero
         ok = {int(nearest)}
-        if typed.sig >= LONG:
+        if LONG <= typed.sig <= 17:
             ok |= {int(nearest) - 1, int(nearest) + 1}
         if truncate:
             ok.add(int(lo if scaled >= 0 else hi))
@@ -132,7 +136,7 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         t = sign * mpmath.mpf(int(typed.exact.p)) / int(typed.exact.q)
         scaled = v / unit
         ok = [mpmath.nint(scaled)]
-        if typed.sig >= LONG:
+        if LONG <= typed.sig <= 17:
             ok += [ok[0] - 1, ok[0] + 1]
         if truncate:
             ok.append(mpmath.floor(scaled) if v >= 0 else mpmath.ceil(scaled))
@@ -188,6 +192,21 @@ class Reading:
 
 def _exact_float(f) -> sp.Rational:
     return sp.Rational(mpmath.nstr(mpmath.mpf(f._mpf_), max(1, int(f._prec * 0.30103)), strip_zeros=True))
+
+
+def as_typed(a, text: str):
+    """a with each decimal replaced by the exact number typed for it (or, where none was typed, its own value).
+
+    Examples:
+        >>> as_typed(sp.Float("1.41") * sp.Symbol("x"), "1.41 x")
+        141*x/100
+    """
+    typed = typed_decimals(text)
+    swap = {}
+    for f in a.atoms(sp.Float):
+        t = typed.get(abs(f))
+        swap[f] = (t.exact if f > 0 else -t.exact) if t is not None else _exact_float(f)
+    return a.xreplace(swap)
 
 
 def readings_of(a, b, text: str, variables: tuple, *, truncate: bool = False, min_sig: int = MIN_SIG) -> list:

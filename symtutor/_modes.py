@@ -28,29 +28,51 @@ def _has_sum(e) -> bool:
     return any(n.is_Add for n in sp.preorder_traversal(e))
 
 
-def is_expanded(e) -> bool:
+def _expanded_here(factor) -> bool:
+    if factor.is_Add:
+        return False
+    if factor.is_Pow and _has_sum(factor.base):
+        n = factor.exp
+        if (n.is_Integer and n > 1) or n.is_Float:
+            return False  # (x+1)^2, and (x+1)^2.0, which is not a polynomial form
+    if isinstance(factor, sp.Abs) and factor.args[0].is_Mul and any(f.is_Add for f in factor.args[0].args):
+        return False
+    return True
+
+
+def is_expanded(e, deep: bool = True) -> bool:
     """No product of sums, no power of a sum (integer or float exponent, inside abs too).
+
+    With ``deep`` the rule holds inside roots and functions as well
+    (``sqrt((x+1)^4)`` is not expanded).
 
     Examples:
         >>> x = sp.Symbol("x")
         >>> is_expanded(x**2 + 2*x + 1), is_expanded((x + 1)**sp.Float(2)), is_expanded(sp.Abs(x + 1)**2)
         (True, False, False)
+        >>> is_expanded(sp.sqrt((x + 1)**4))
+        False
     """
     for term in sp.Add.make_args(e):
-        for factor in sp.Mul.make_args(term):
-            if factor.is_Add:
+        if not all(_expanded_here(f) for f in sp.Mul.make_args(term)):
+            return False
+    if deep:
+        for node in sp.preorder_traversal(e):
+            if node.is_Mul and not all(_expanded_here(f) for f in node.args):
                 return False
-            if factor.is_Pow and _has_sum(factor.base):
-                n = factor.exp
-                if (n.is_Integer and n > 1) or n.is_Float:
-                    return False  # (x+1)^2, and (x+1)^2.0, which is not a polynomial form
-            if isinstance(factor, sp.Abs) and factor.args[0].is_Mul and any(f.is_Add for f in factor.args[0].args):
+            if node.is_Pow and not _expanded_here(node):
                 return False
     return True
 
 
 def is_factored(e, variables) -> bool:
-    """Every factor irreducible over the rationals."""
+    """Every factor irreducible over the rationals, with no common number left in a sum.
+
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> is_factored((x - 1) * (x + 1), (x,)), is_factored((2*x - 2) * (x + 1), (x,))
+        (True, False)
+    """
     if any(n.is_Float for n in sp.preorder_traversal(e)):
         return False
     for factor in sp.Mul.make_args(e):
@@ -63,12 +85,22 @@ def is_factored(e, variables) -> bool:
             continue
         if len(parts) > 1 or (parts and parts[0][1] > 1):
             return False
+        if base.is_Add and abs(_content(base)) != 1:
+            return False  # 2x - 2 is 2(x - 1)
     return True
+
+
+def _content(e):
+    """The rational content of a sum (the gcd of its coefficients): 2 for 2x - 2."""
+    coeffs = [t.as_coeff_Mul()[0] for t in sp.Add.make_args(e)]
+    if not all(c.is_Rational for c in coeffs):
+        return sp.S.One
+    return sp.gcd_list(coeffs) if len(coeffs) > 1 else abs(coeffs[0])
 
 
 def form_slip(mode: str, a, b, variables) -> str | None:
     """The diagnosis tag when a (equal to b) is not in the form the mode asks for, else None."""
-    if mode == "expand" and not is_expanded(a):
+    if mode == "expand" and not is_expanded(a, deep=is_expanded(b)):
         return "not_expanded"
     if mode == "factor" and not is_factored(a, variables):
         return "not_factored"
@@ -142,6 +174,9 @@ def taylor_slips(b, variables, point) -> tuple:
         *[c * math.factorial(sum(m)) / max(sum(m), 1) * mono(m) for m, c in terms])))
     if any(p != 0 for p in point):
         out.append(("taylor_powers_of_x", sp.Add(*[c * mono(m, shifted=False) for m, c in terms])))
+        # powers of (x + a) for (x - a)
+        out.append(("taylor_shift_sign", sp.Add(
+            *[c * sp.Mul(*[(v + p) ** k for v, p, k in zip(variables, point, m)]) for m, c in terms])))
     if len(variables) > 1:
         # the mixed term without its 2 (half the coefficient of dx dy)
         out.append(("taylor_mixed_term", sp.Add(

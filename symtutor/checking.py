@@ -32,12 +32,12 @@ import sympy as sp
 
 from ._coerce import as_expr, as_order, as_point, as_variables
 from ._compare import DPS, Compare, seed_of
-from ._decimals import MIN_SIG, readings_of
+from ._decimals import MIN_SIG, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
 from .diagnosis import MESSAGES, diagnose_scalar
 from .errors import AmbiguousInputError, InvalidArgumentError, ParseError, SymtutorError
-from .parsing import parse, read, to_text
+from .parsing import parse, read, read_exact, to_text
 from .sandbox import OutOfTime, Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox, time_limit
 
 __all__ = ["Feedback", "check", "MODES", "Inline"]
@@ -205,13 +205,38 @@ def _check_scalar(cmp: Compare, a, b, task: _Task, parsed: str, text: str) -> Fe
     if e.verdict == "equal":
         if e.short:
             return _diagnosed("too_few_digits", parsed, digits=MIN_SIG)
-        slip = form_slip(task.mode, a, b, task.variables)
+        slip = _form_slip(task, a, b, _held(task, a))
         if slip:
             return _diagnosed(slip, parsed, score=0.5)
         return _feedback("correct", "Correct!", parsed=parsed)
     if e.verdict == "unknown":
         return _feedback("undecided", _UNDECIDED, parsed=parsed)
     return _wrong(cmp, e, b, task, parsed)
+
+
+def _held(task: _Task, a):
+    """The answer as written, with a number times a sum kept (2(x+1)), for the forms; or None."""
+    if task.mode not in ("expand", "factor"):
+        return None
+    try:
+        held = read_exact(task.answer, variables=task.variables, hold=True)
+    except (ParseError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
+        return None
+    if isinstance(a, sp.MatrixBase):
+        return held if isinstance(held, sp.MatrixBase) and held.shape == a.shape else None
+    if isinstance(held, sp.MatrixBase):
+        return held[0, 0] if held.shape == (1, 1) else None
+    return held
+
+
+def _form_slip(task: _Task, a, b, held) -> str | None:
+    """The form the mode asks for, judged on the answer as written (held) when there is one."""
+    if held is None:
+        return form_slip(task.mode, a, b, task.variables)
+    slip = form_slip(task.mode, held, b, task.variables)
+    if slip is None and task.mode == "factor" and a.has(sp.Float):
+        slip = "not_factored"
+    return slip
 
 
 # --------------------------------------------------------------------------
@@ -299,11 +324,12 @@ def _check_matrix(cmp: Compare, a, b, task: _Task, parsed: str, text: str) -> Fe
         short = [(i, j) for i in range(b.rows) for j in range(b.cols) if entries[i][j].short]
         if short:
             return _diagnosed("too_few_digits", parsed, wrong=short, digits=MIN_SIG)
-        slips = [(i, j) for i in range(b.rows) for j in range(b.cols)
-                 if form_slip(task.mode, a[i, j], b[i, j], task.variables)]
+        held = _held(task, a)
+        found = {(i, j): _form_slip(task, a[i, j], b[i, j], None if held is None else held[i, j])
+                 for i in range(b.rows) for j in range(b.cols)}
+        slips = [k for k, v in found.items() if v]
         if slips:
-            i, j = slips[0]
-            return _diagnosed(form_slip(task.mode, a[i, j], b[i, j], task.variables), parsed, score=0.5, wrong=slips)
+            return _diagnosed(found[slips[0]], parsed, score=0.5, wrong=slips)
         return _feedback("correct", "Correct!", parsed=parsed)
     if any(e.verdict == "unknown" for e in flat) and not any(e.verdict in ("different", "not_real") for e in flat):
         return _feedback("undecided", "I could not decide whether every entry is right.", parsed=parsed)
@@ -451,8 +477,25 @@ def _ladder(task: _Task) -> Feedback:
     except (ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
         # SymPy gave up working out a constant in it (cosh(cosh(2.0e102)))
         return _feedback("invalid", "I could not read your answer: a number in it is too large to work with.")
-    fb = _judge(task, reading.value, reading.latex, reading.text)
+    fb = _judge(task, _unfolded(reading.value, text, reading.text, task.variables), reading.latex, reading.text)
     return replace(fb, understood=reading.text)
+
+
+def _unfolded(a, text: str, echo: str, variables: tuple):
+    """a, or its exact reading when SymPy's arithmetic on decimals lost one typed (0.1667 + 1e-20 is 0.1667).
+
+    A decimal that took part in arithmetic is then no longer the learner's own
+    number, so it is compared exactly as typed rather than as a rounding.
+    """
+    if not a.has(sp.Float) and not typed_decimals(echo):
+        return a
+    try:
+        exact = read_exact(text, variables=variables)
+    except (ParseError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
+        exact = None
+    if exact is None or isinstance(exact, sp.MatrixBase) != isinstance(a, sp.MatrixBase):
+        return as_typed(a, "")  # no exact reading to compare with: each decimal is the value it has, not a rounding
+    return a if as_typed(a, echo) == exact else exact
 
 
 def _numbers_only(a) -> bool:

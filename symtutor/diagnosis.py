@@ -53,7 +53,7 @@ MESSAGES: dict[str, str] = {
     ),
     "product_rule_one_term": "The product rule has two terms: (f g)' = f' g + f g'. One of them is missing.",
     "quotient_rule_sign": (
-        "Check the order in the quotient rule's numerator: (f/g)' = (f' g - f g')/g^2."
+        "Check the order and the sign in the quotient rule's numerator: (f/g)' = (f' g - f g')/g^2."
     ),
     "quotient_rule_no_square": "The quotient rule divides by the square of the denominator: (f/g)' = (f' g - f g')/g^2.",
     "quotient_rule_as_ratio": (
@@ -61,6 +61,10 @@ MESSAGES: dict[str, str] = {
     ),
     "power_rule_on_exponential": (
         "d/dx e^x = e^x, and d/dx a^x = a^x ln(a): the power rule is for x^n, not for a variable exponent."
+    ),
+    "exponential_log_missing": "d/dx a^x = a^x ln(a): the factor ln(a) is missing (only e^x is its own derivative).",
+    "partial_as_total": (
+        "In a partial derivative the other variables are held constant: no term comes from differentiating them."
     ),
     "power_rule_exponent_kept": "The power rule lowers the exponent by one: d/dx x^n = n x^(n-1), not n x^n.",
     "power_rule_coefficient_missing": "The power rule brings the exponent down as a factor: d/dx x^n = n x^(n-1).",
@@ -70,11 +74,20 @@ MESSAGES: dict[str, str] = {
     "trig_derivative_sign": "Check the signs of the trigonometric derivatives: (sin x)' = cos x, (cos x)' = -sin x.",
     "partial_factor_dropped": (
         "In a partial derivative the other variables are constants, but a constant factor stays: "
-        "d/dx (x^2 y) = 2 x y."
+        "d/dx (g(y) f(x)) = g(y) f'(x)."
     ),
     "domain_differs": (
         "Your answer agrees with the right one where both are defined, but not everywhere: one of them is "
         "undefined for some values (as log(x) is for x <= 0, where log(x^2) is defined)."
+    ),
+    "term_not_differentiated": (
+        "One term has not been differentiated: every term of a sum is differentiated on its own, "
+        "(f + g)' = f' + g'."
+    ),
+    "constant_kept": "The derivative of a constant term is 0: d/dx (f + c) = f'.",
+    "term_factor_missing": (
+        "One of the terms is missing a factor: check each term for a factor left out (a denominator, "
+        "a rate, or a derivative from the chain rule)."
     ),
     "sign_error": "The sign is wrong.",
     "term_sign_error": "One of the terms has the wrong sign.",
@@ -106,6 +119,7 @@ MESSAGES: dict[str, str] = {
     "taylor_mixed_term": (
         "The second-order term is (f_xx dx^2 + 2 f_xy dx dy + f_yy dy^2)/2: the mixed term keeps its 2."
     ),
+    "taylor_shift_sign": "A Taylor series about a is in powers of (x - a), not of (x + a).",
     "taylor_wrong_point": "This is the expansion about {used}, not about {wanted}.",
     "taylor_wrong_degree": "Keep the terms up to and including degree {order}, and no higher.",
     "term_missing": "A term is missing.",
@@ -127,6 +141,7 @@ BUGS = (
     "quotient_rule_sign",
     "quotient_rule_no_square",
     "quotient_rule_as_ratio",
+    "quotient_rule_plus",
     "power_rule_on_exponential",
     "power_rule_exponent_kept",
     "power_rule_coefficient_missing",
@@ -135,6 +150,7 @@ BUGS = (
     "log_rule_as_one_over_x",
     "trig_derivative_sign",
     "partial_factor_dropped",
+    "exponential_log_missing",
     "chain_rule_inner_replaced",
     "chain_rule_outer_not_differentiated",
     "product_rule_first_term",
@@ -142,7 +158,8 @@ BUGS = (
 )
 """The differentiation misconceptions :func:`buggy_derivative` can apply."""
 
-_TAG = {"product_rule_first_term": "product_rule_one_term", "product_rule_second_term": "product_rule_one_term"}
+_TAG = {"product_rule_first_term": "product_rule_one_term", "product_rule_second_term": "product_rule_one_term",
+        "quotient_rule_plus": "quotient_rule_sign"}
 
 
 def buggy_derivative(expr: sp.Expr, x: sp.Symbol, bug: str) -> sp.Expr:
@@ -174,19 +191,22 @@ def _outer_derivative(func):
 class _D:
     """Differentiation rule by rule, with one misconception (or one node's outer derivative) changed."""
 
-    def __init__(self, x, bug, drop=None):
+    def __init__(self, x, bug, drop=None, bare=None, only=None):
         self.x = x
         self.bug = bug
         self.drop = drop  # a node whose outer derivative is left out (one chain-rule layer)
+        self.bare = bare  # a node whose inner derivative is left out (one layer's inner factor)
+        self.only = only  # the one node the misconception is applied at (None: everywhere)
 
-    def inner(self, u):
-        """du/dx, or 1 when the chain rule's inner factor is forgotten."""
-        if self.bug == "chain_rule_inner_missing":
+    def inner(self, u, node=None):
+        """du/dx, or 1 when the chain rule's inner factor is forgotten (everywhere, or at one node)."""
+        if self.bug == "chain_rule_inner_missing" or (node is not None and node == self.bare):
             return sp.S.One
         return self.d(u)
 
     def d(self, e):
-        x, bug = self.x, self.bug
+        x = self.x
+        bug = self.bug if self.only is None or e == self.only else None
         if not e.has(x):
             return sp.S.Zero
         if e == x:
@@ -209,6 +229,8 @@ class _D:
                 df, dg = self.d(f), self.d(g)
                 if bug == "quotient_rule_sign":
                     return (f * dg - df * g) / g**2
+                if bug == "quotient_rule_plus":
+                    return (df * g + f * dg) / g**2
                 if bug == "quotient_rule_no_square":
                     return (df * g - f * dg) / g
                 if bug == "quotient_rule_as_ratio":
@@ -225,19 +247,23 @@ class _D:
         if e.is_Pow:
             b, n = e.base, e.exp
             if not n.has(x):
+                if bug == "chain_rule_inner_replaced" and b != x:
+                    return n * self.d(b) ** (n - 1)  # (u^n)' as n (u')^(n-1)
                 if bug == "quotient_rule_no_square" and n == -1:
-                    return -self.inner(b) / b
+                    return -self.inner(b, e) / b
                 if bug == "power_rule_exponent_kept":
-                    return n * b**n * self.inner(b)
+                    return n * b**n * self.inner(b, e)
                 if bug == "power_rule_coefficient_missing":
-                    return b ** (n - 1) * self.inner(b)
+                    return b ** (n - 1) * self.inner(b, e)
                 if bug == "power_rule_exponent_raised":
-                    return n * b ** (n + 1) * self.inner(b)
-                return n * b ** (n - 1) * self.inner(b)
+                    return n * b ** (n + 1) * self.inner(b, e)
+                return n * b ** (n - 1) * self.inner(b, e)
             if not b.has(x):
                 if bug == "power_rule_on_exponential":
                     return n * b ** (n - 1)
-                return e * sp.log(b) * self.inner(n)
+                if bug == "exponential_log_missing":
+                    return e * self.inner(n, e)
+                return e * sp.log(b) * self.inner(n, e)
             return sp.diff(e, x)
         if isinstance(e, sp.log) and len(e.args) == 1:
             u = e.args[0]
@@ -245,7 +271,7 @@ class _D:
                 return 1 / u
             if bug == "log_rule_as_one_over_x":
                 return 1 / x
-            return self.inner(u) / u
+            return self.inner(u, e) / u
         if isinstance(e, sp.exp) and bug == "power_rule_on_exponential":
             u = e.args[0]
             return u * sp.exp(u - 1)  # as if e^u were a power of e with the exponent brought down
@@ -258,7 +284,7 @@ class _D:
                 return outer.xreplace({t: self.d(u)})
             if bug == "chain_rule_outer_not_differentiated" and u != x:
                 return e * self.d(u)
-            return outer.xreplace({t: u}) * self.inner(u)
+            return outer.xreplace({t: u}) * self.inner(u, e)
         return sp.diff(e, x)
 
 
@@ -335,11 +361,16 @@ def _applies(bug: str, f, x) -> bool:
     nodes = [n for n in sp.preorder_traversal(f) if n.has(x)]
     if bug == "power_rule_on_exponential":
         return any(isinstance(n, sp.exp) or (n.is_Pow and not n.base.has(x)) for n in nodes)
+    if bug == "exponential_log_missing":
+        return any(n.is_Pow and not n.base.has(x) for n in nodes)
     if bug.startswith("log_rule"):
         return any(isinstance(n, sp.log) for n in nodes)
     if bug.startswith("quotient_rule"):
+        # a quotient: a negative power of something other than x alone (1/x is a power, x^-1), or a product
+        # with a denominator (sin(x)/x)
         return any(n.is_Pow and n.exp.is_number and n.exp.is_negative and n.base != x for n in nodes) or any(
-            n.is_Pow and n.exp == -1 for n in nodes)
+            n.is_Mul and any(g.is_Pow and g.exp.is_number and g.exp.is_negative for g in n.args)
+            and sum(1 for g in n.args if g.has(x)) > 1 for n in nodes)
     if bug.startswith("product_rule"):
         return any(n.is_Mul and sum(1 for g in n.args if g.has(x)) > 1 for n in nodes)
     if bug.startswith("power_rule"):
@@ -358,8 +389,8 @@ def _each_derivative_mistake(f, x):
 
     # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
     order = (
-        "power_rule_on_exponential", "log_rule_as_one_over_x",
-        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign",
+        "power_rule_on_exponential", "exponential_log_missing", "log_rule_as_one_over_x",
+        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign", "quotient_rule_plus",
         "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
         "power_rule_exponent_kept", "power_rule_coefficient_missing",
         "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing", "partial_factor_dropped",
@@ -372,6 +403,28 @@ def _each_derivative_mistake(f, x):
             yield ((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
         except (ValueError, TypeError, RecursionError):
             continue
+    # a misconception applied at one place only, where f has several (the outer power, not the inner one)
+    for bug in _ONE_PLACE:
+        nodes = [n for n in sp.preorder_traversal(f) if n.has(x) and _ONE_PLACE[bug](n, x)]
+        if 1 < len(nodes) <= 4:
+            for node in nodes:
+                try:
+                    yield ((_TAG.get(bug, bug), _D(x, bug, only=node).d(f), ()))
+                except (ValueError, TypeError, RecursionError):
+                    continue
+    if f.is_Add and len(f.args) <= 6:
+        right = _D(x, None).d
+        for t in f.args:
+            try:
+                if t.has(x):
+                    # one term left as it was: d/dx (x^3 + 5x) as 3x^2 + 5x (unless that is f itself, named so)
+                    wrong = right(f) - right(t) + t
+                    if sp.expand(wrong - f) != 0:
+                        yield (("term_not_differentiated", wrong, ()))
+                else:
+                    yield (("constant_kept", right(f) + t, ()))
+            except (ValueError, TypeError, RecursionError):
+                continue
     if "chain_rule_inner_replaced" in order:
         # the inner function replaced by its derivative, and then multiplied by it too
         try:
@@ -383,6 +436,13 @@ def _each_derivative_mistake(f, x):
             yield (("chain_rule_layer_dropped", _D(x, None, drop=node).d(f), ()))
         except (ValueError, TypeError, RecursionError):
             continue
+    layers = _layers(f, x)
+    for node in layers if len(layers) > 1 else ():
+        # one inner layer's own factor left out (d/dx e^(sin 2x) as e^(sin 2x) cos 2x)
+        try:
+            yield (("chain_rule_inner_missing", _D(x, None, bare=node).d(f), ()))
+        except (ValueError, TypeError, RecursionError):
+            continue
     try:
         paths = _paths_multiplied(f, x)
     except (ValueError, TypeError, RecursionError):
@@ -391,8 +451,30 @@ def _each_derivative_mistake(f, x):
         yield (("chain_rule_paths_multiplied", paths, ()))
     for y in sorted(f.free_symbols - {x}, key=str):
         yield (("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
+    others = sorted(f.free_symbols - {x}, key=str)
+    if others:
+        # a partial derivative taken as a total one, as if each other variable moved with x
+        try:
+            yield (("partial_as_total", sp.Add(*[derivative(f, v) for v in [x, *others]]), ()))
+        except (ValueError, TypeError, RecursionError):
+            pass
     # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
     yield (("original_function", f, ()))
+
+
+def _is_power(n, x) -> bool:
+    return n.is_Pow and not n.exp.has(x)
+
+
+_ONE_PLACE = {
+    "power_rule_exponent_kept": _is_power,
+    "power_rule_coefficient_missing": _is_power,
+    "power_rule_exponent_raised": _is_power,
+    "power_rule_on_exponential": lambda n, x: isinstance(n, sp.exp) or (n.is_Pow and not n.base.has(x)),
+    "trig_derivative_sign": lambda n, x: isinstance(n, (sp.sin, sp.cos)),
+    "log_rule_inner_missing": lambda n, x: isinstance(n, sp.log),
+}
+"""Misconceptions that may be applied at one place of a function only, and the places they apply to."""
 
 
 def _inner_replaced_times(f, x):
@@ -402,6 +484,9 @@ def _inner_replaced_times(f, x):
         du = sp.diff(u, x)
         t, outer = _outer_derivative(f.func)
         return outer.xreplace({t: du}) * du
+    if f.is_Pow and f.base.has(x) and not f.exp.has(x) and f.base != x:
+        du = sp.diff(f.base, x)
+        return f.exp * du ** (f.exp - 1) * du
     raise ValueError("not a composition")
 
 
@@ -478,15 +563,38 @@ def _factor_drops(b, variables: tuple, seed: int) -> tuple:
         facs = list(sp.Mul.make_args(t))[:4]
         opts = []
         if any(g.free_symbols for g in facs):
+            negative = t.as_coeff_Mul()[0] < 0
             for k in range(1, len(facs)):
                 for keep in itertools.combinations(facs, k):
                     fk = cmp.floats(sp.Mul(*keep))
                     if fk is not None:
                         opts.append(fk)
+                        if negative:
+                            opts.append(-fk)  # the sign went with the factor left out (-sin t)
         if not opts:
             return ()
         options.append(tuple(opts))
     return tuple(options)
+
+
+@lru_cache(maxsize=1024)
+def _factor_missing(t) -> tuple:
+    """t with some of its factors (not only numbers) left out, keeping its sign: x/(3x^2) as x, -x/y as -x."""
+    facs = list(sp.Mul.make_args(t))
+    if not 1 < len(facs) <= 4:
+        return ()
+    sign = -1 if t.as_coeff_Mul()[0] < 0 else 1
+    out = []
+    for k in range(1, len(facs)):
+        for keep in itertools.combinations(facs, k):
+            dropped = [g for g in facs if g not in keep]
+            if all(g.is_number for g in dropped):
+                continue  # a constant factor: named as one
+            kept = sp.Mul(*keep)
+            for v in (kept, -kept) if sign < 0 else (kept,):
+                if v not in out and v != t:
+                    out.append(v)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -556,6 +664,21 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
                     r = rest[ok] / ft[ok]
                     if _same_everywhere(r, tol) and abs(r[0]) > 1e-9 and abs(r[0] - 1) > 1e-6 and abs(r[0] + 1) > 1e-6:
                         return "term_factor", {}
+        for t in terms_b[:6]:
+            # one factor of a term upside down: f' f'' for f'/f'' (H for H^-1 in a Newton step)
+            facs = [g for g in sp.Mul.make_args(t) if not g.is_number][:4]
+            num, den = sp.fraction(t)
+            flipped = [num * den] if den != 1 and num.free_symbols else []
+            flipped += [t * g**-2 for g in facs] if len(facs) > 1 else []
+            for w in flipped:
+                fg, ft = cmp.floats(w), cmp.floats(t)
+                if fg is not None and ft is not None and resembles(fa, fb - ft + fg, tol):
+                    return "term_inverted", {}
+            for kept in _factor_missing(t):
+                fk = cmp.floats(kept)
+                ft = cmp.floats(t)
+                if fk is not None and ft is not None and resembles(fa, fb - ft + fk, tol):
+                    return "term_factor_missing", {}
     if len(vals) >= 3:
         va, vb = vals[:, 0], vals[:, 1]
         nz = np.abs(vb) > 1e-12

@@ -218,6 +218,8 @@ class _Parser:
         self.symbols: dict[str, sp.Symbol] = dict(variables or {})
         self.strict = strict  # refuse readings that could have been meant otherwise
         self.bars = 0  # inside |...|
+        self.exact = False  # read each decimal as the exact rational it spells
+        self.hold = False  # keep a number times a sum as written (2(x+1) is not 2x + 2), for judging forms
 
     # --- token helpers -------------------------------------------------
     # self.tok is the current token: kept as an attribute, as it is read very often
@@ -302,7 +304,9 @@ class _Parser:
             for op, p in zip(ops, parts[1:]):
                 if op.text == "/" and p.v == 0:
                     raise self.error("Division by zero.", op.pos)
-            value = sp.Mul(parts[0].v, *[p.v if op.text == "*" else sp.Pow(p.v, -1) for op, p in zip(ops, parts[1:])])
+            factors = [parts[0].v, *[p.v if op.text == "*" else sp.Pow(p.v, -1) for op, p in zip(ops, parts[1:])]]
+            held = self.hold and any(f.is_Add for f in factors) and any(f.is_Number for f in factors)
+            value = sp.Mul(*factors, evaluate=not held)
         return left._replace(v=value)
 
     def starts_factor(self) -> bool:
@@ -383,6 +387,21 @@ class _Parser:
                     text[start:first.pos] + "(" + text[first.pos:stop] + ")",
                     "(" + text[start:end] + ")" + text[end:stop],
                 )
+            signed = first.kind == "op" and first.text == "-"
+            if (self.strict and not bracketed and self.tok.kind == "op" and self.tok.text == "/"
+                    and (signed or first.text == "1") and self.tok.pos == end):
+                # x^1/2, x^-1/2, e^-x/2: is the quotient the exponent?
+                self.advance()
+                if self.starts_factor():
+                    stop = self.factor_end()
+                    text = self.text
+                    self.ambiguous(
+                        start,
+                        stop,
+                        text[start:first.pos] + "(" + text[first.pos:stop] + ")",
+                        "(" + text[start:end] + ")" + text[end:stop],
+                    )
+                self.rewind(self.i - 1)
             base = self.make_power(base, exponent, op.pos)
         self.leave()
         return base
@@ -529,6 +548,9 @@ class _Parser:
         if "." in mantissa or exp:
             if "." not in mantissa and exp and int(exp) >= 0:
                 return _N(sp.Integer(int(mantissa) * 10 ** int(exp)), tex, s, _P_ATOM if not exp else _P_MUL)
+            if self.exact:
+                value = sp.Rational(mantissa) * sp.Integer(10) ** int(exp or 0)
+                return _N(value, tex, s, _P_ATOM if not exp else _P_MUL)
             # up to 17 digits is a double's precision, as Python reads floats
             value = sp.Float(s, 15 if digits <= 17 else digits)
             return _N(value, tex, s, _P_ATOM if not exp else _P_MUL)
@@ -893,7 +915,9 @@ class _Parser:
         if getattr(b, "is_number", False) and exponent.v.is_number and not (b.is_Number and exponent.v.is_Number):
             _check_size(sp.Pow(b, exponent.v, evaluate=False), self.text, pos)
         tex = f"{_wrap_tex(base, _P_ATOM)}^{{{exponent.tex}}}"
-        txt = f"{_wrap_txt(base, _P_ATOM)}^{_wrap_txt(exponent, _P_ATOM)}"
+        # x^(1)/2 is echoed with its brackets: x^1/2 could be read as x^(1/2)
+        exp_txt = "(1)" if exponent.txt == "1" else _wrap_txt(exponent, _P_ATOM)
+        txt = f"{_wrap_txt(base, _P_ATOM)}^{exp_txt}"
         return _N(sp.Pow(b, exponent.v), tex, txt, _P_POW)
 
     @staticmethod
@@ -1111,6 +1135,27 @@ def read(
     """
     node = _parser(text, variables, functions).parse()
     return Reading(node.v, node.tex, node.txt)
+
+
+def read_exact(text: str, *, variables=None, hold: bool = False):
+    """The value of ``text`` with every decimal read as the exact rational it spells (1.41 is 141/100).
+
+    SymPy does arithmetic on decimals as it builds an expression (``0.5 + 1e-20``
+    is the decimal 0.5), so the checker compares this reading with the decimals
+    it found, to tell when a decimal typed has been lost.  With ``hold=True``
+    a number times a sum stays as written (SymPy makes ``2(x+1)`` into
+    ``2x + 2``), for judging whether an answer is expanded or factored.
+
+    Examples:
+        >>> read_exact("0.5 + 1e-20")
+        50000000000000000001/100000000000000000000
+        >>> read_exact("2(x + 1)", hold=True).args
+        (2, x + 1)
+    """
+    p = _parser(text, variables, ())
+    p.exact = True
+    p.hold = hold
+    return p.parse().v
 
 
 def _parser(text, variables, functions) -> _Parser:

@@ -149,6 +149,32 @@ def test_form_sensitive_modes():
     assert check("(x^2 - 1)/(x - 1)", "x + 1", mode="simplify").diagnosis == "not_simplified"
 
 
+@pytest.mark.parametrize(
+    "answer, expected, mode, tag",
+    [
+        ("2(x+1)", "2x + 2", "expand", "not_expanded"),  # SymPy multiplies it out; the learner did not
+        ("2.0*(x+1)", "2x + 2", "expand", "not_expanded"),
+        ("(x+1)/2", "x/2 + 1/2", "expand", "not_expanded"),
+        ("sqrt((x+1)^4)", "x^2 + 2x + 1", "expand", "not_expanded"),
+        ("(2x, 3(x+1))", "(2x, 3x + 3)", "expand", "not_expanded"),
+        ("(2x-2)(x+1)", "2(x-1)(x+1)", "factor", "not_factored"),
+        ("2x - 2", "2(x-1)", "factor", "not_factored"),
+    ],
+)
+def test_forms_are_judged_as_written(answer, expected, mode, tag):
+    fb = check(answer, expected, mode=mode)
+    assert fb.diagnosis == tag and not fb.correct, fb.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected, mode",
+    [("2(x-1)(x+1)", "2x^2 - 2", "factor"), ("(x+1)/2", "x/2 + 1/2", "factor"), ("2(x - 1)", "2x - 2", "factor"),
+     ("2x + 2", "2(x+1)", "expand"), ("sin(x)^2 + 2x", "sin(x)^2 + 2x", "expand")],
+)
+def test_forms_as_written_that_are_right(answer, expected, mode):
+    assert check(answer, expected, mode=mode).correct
+
+
 def test_numeric_mode_and_tolerances():
     assert check("1.0631", "1.0631049", mode="numeric").correct
     assert check("1.06", "1.0631049", mode="numeric").correct

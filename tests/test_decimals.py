@@ -30,6 +30,14 @@ def _fits(text, c, truncate=False):
         ("0.16", "1/6", dict(mode="numeric")),  # a truncation, not allowed here
         ("1.41 x + 0.1", "sqrt(2) x", {}),
         ("[[0.5, 1], [1, 1.1]]", "[[1/2, 1], [1, 1]]", {}),
+        # SymPy's arithmetic on decimals loses the tiny one: the answer is still what was typed
+        ("0.1667 + 1e-20", "1/6", dict(mode="numeric")),
+        ("0.5x + 1e-35 x", "x/2", {}),
+        ("x + 0.1 - 0.10000000000000001", "x", {}),
+        ("[[0.5, 1e-20 + 0.5], [0, 1]]", "[[1/2, 1/2], [0, 1]]", {}),
+        ("1.41421357", "sqrt(2)", dict(mode="numeric")),  # nine figures: the correct rounding only
+        ("0.999999999", "1", {}),
+        ("x^1.0000000000000000000000000000001", "x", {}),  # more figures than a double: no unit's slack
     ],
 )
 def test_decimals_that_are_not_the_right_rounding_are_wrong(answer, expected, kwargs):
@@ -55,6 +63,9 @@ def test_decimals_that_are_not_the_right_rounding_are_wrong(answer, expected, kw
         ("5.1e-2", "51/1000", {}),
         ("0.333333333333333", "1/3", {}),  # 1/3 correctly rounded (STACK's AlgEquiv says not the same)
         ("1.06", "1.0631049", dict(mode="numeric")),
+        ("0.6666666666666666", "2/3", {}),  # as a double prints it: one unit off in the 16th figure
+        ("sqrt(2.00)", "sqrt(2)", {}),
+        ("0.5x + 0.5x", "x", {}),
     ],
 )
 def test_correct_roundings_and_exact_decimals_are_right(answer, expected, kwargs):

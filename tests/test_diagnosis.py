@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from symtutor import check, parse
@@ -82,3 +83,46 @@ def test_feedback_never_gives_a_numeric_answer_away():
     assert "the others are" not in fb.message
     fb = check("(9, 9)", "(6, 6)")
     assert "6" not in fb.message and "3" not in fb.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected, variables, kwargs, tag",
+    [
+        # a misconception applied at one place only (the outer power, not the inner x^2)
+        ("x (x^2+1)^(1/2)", "x/sqrt(x^2+1)", "x", dict(function="sqrt(x^2+1)", wrt="x"), "power_rule_exponent_kept"),
+        ("2x + x e^(x-1)", "2x + exp(x)", "x", dict(function="x^2 + exp(x)", wrt="x"), "power_rule_on_exponential"),
+        # one inner layer's own factor left out
+        ("e^(sin(2x)) cos(2x)", "2cos(2x) e^(sin(2x))", "x", dict(function="e^(sin(2x))", wrt="x"),
+         "chain_rule_inner_missing"),
+        ("cos(sin(x^2)) cos(x^2)", "2x cos(x^2) cos(sin(x^2))", "x", dict(function="sin(sin(x^2))", wrt="x"),
+         "chain_rule_inner_missing"),
+        # 1/x is a power: its slip is the power rule's, not the quotient rule's
+        ("-1/x", "-1/x^2", "x", dict(function="1/x", wrt="x"), "power_rule_exponent_kept"),
+        # one term of a sum left as it was, a constant kept
+        ("3x^2 + 5x", "3x^2 + 5", "x", dict(function="x^3 + 5x", wrt="x"), "term_not_differentiated"),
+        ("2x + 7", "2x", "x", dict(function="x^2 + 7", wrt="x"), "constant_kept"),
+        ("e^x + x^2", "e^x + 2x", "x", dict(function="e^x + x^2", wrt="x"), "original_function"),
+        # df/dx + df/dy without dx/dt, the sign going with the factor left out (-sin t)
+        ("2x + 2y", "2x cos(t) - 2y sin(t)", "t x y", {}, "chain_rule_factor_missing"),
+        # a Newton step without its denominator
+        ("x - (x^3 - 5)", "x - (x^3-5)/(3x^2)", "x", {}, "term_factor_missing"),
+        # a Newton step multiplied by f'' (H) instead of divided by it
+        ("x - (3x^2 - 2)*(6x)", "x - (3x^2-2)/(6x)", "x", {}, "term_inverted"),
+        # a^x without its ln(a); a partial derivative taken as a total one; (x + a) for (x - a)
+        ("3*2^(3x)", "3 ln(2) 2^(3x)", "x", dict(function="2^(3x)", wrt="x"), "exponential_log_missing"),
+        ("2^x", "2^x ln(2)", "x", dict(function="2^x", wrt="x"), "exponential_log_missing"),
+        ("2x y + x^2", "2x y", "x y", dict(function="x^2 y", wrt="x"), "partial_as_total"),
+        # (u^3)' as 3 (u')^2; the quotient rule's numerator added
+        ("3(2x)^2", "6x(x^2+1)^2", "x", dict(function="(x^2+1)^3", wrt="x"), "chain_rule_inner_replaced"),
+        ("((x^2+1) + 2x^2)/(x^2+1)^2", "(1-x^2)/(x^2+1)^2", "x", dict(function="x/(x^2+1)", wrt="x"),
+         "quotient_rule_sign"),
+        ("2 + (x + 4)/4", "2 + (x - 4)/4", "x", dict(mode="taylor", point=4, order=1, function="sqrt(x)"),
+         "taylor_shift_sign"),
+    ],
+)
+def test_more_learner_slips_are_named(answer, expected, variables, kwargs, tag):
+    kwargs = dict(kwargs)
+    if "function" in kwargs:
+        kwargs["function"] = parse(kwargs["function"], variables=variables)
+    fb = check(answer, expected, variables=variables, timeout=5, **kwargs)
+    assert not fb.correct and fb.diagnosis == tag, (fb.diagnosis, fb.message)

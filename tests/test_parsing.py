@@ -246,6 +246,10 @@ def test_paper_notation_is_read_as_written(text, expected):
         ("3 + e^2x", "3 + e^(2*x)", "3 + e^2*x"),
         ("log2x", "log(x, 2)", "log(2*x)"),
         ("log2 x", "log(x, 2)", "log(2*x)"),
+        # is the quotient after a bracketless exponent part of it?
+        ("x^1/2", "x^(1/2)", "x^(1)/2"),
+        ("x^-1/2", "x^(-1/2)", "x^(-1)/2"),
+        ("e^-x^2/2", "e^(-x^2/2)", "e^(-x^2)/2"),
     ],
 )
 def test_ambiguous_readings_are_shown_not_guessed(text, first, second):

@@ -42,6 +42,55 @@ def test_answers_that_fool_float_sampling_are_wrong(answer, expected):
     assert fb.status in ("incorrect", "undecided") and not fb.correct, fb.message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["x + 10^-35 (x + abs(x))", "x + 10^-20 (x - abs(x))", "x + 10^-14 (x + abs(x))", "x + x/10^35",
+     "x (10^40 + 1)/10^40"],
+)
+def test_a_tiny_difference_on_part_of_the_range_is_found(answer):
+    # below floating point's resolution, and zero for half the points: seen in high precision
+    fb = check(answer, "x", variables="x")
+    assert fb.status == "incorrect", fb.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["x + exp(x - 5000)", "x + exp(x - 900)", "x + exp(-x - 2000)", "x (1 + exp(x - 3000))", "x + 1/(x - 5000)^80",
+     "x + exp(-(x - 5000)^2)", "x + exp(x^2 - 10^6)", "x + exp(-(x - 9001/2)^2)"],
+)
+def test_a_term_hidden_beyond_the_points_is_found(answer):
+    # negligible wherever the random points fall, but not near its own constant
+    fb = check(answer, "x", variables="x")
+    assert fb.status == "incorrect", fb.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["x + exp(-999((x - 0.3)^2 + (y - 0.7)^2))", "x + exp(-100((x - 1.3)^2 + (y + 0.7)^2))", "x + exp(-400 (x - 3)^2)",
+     "x + exp(-400(x^2 - 6x + 9.01))", "x + exp(-1000(x^4 - 2x^2 + 1))"],
+)
+def test_a_narrow_bump_between_the_points_is_found(answer):
+    # negligible at every random point, but not at its own centre
+    fb = check(answer, "x", variables="x y")
+    assert fb.status == "incorrect", fb.message
+
+
+@pytest.mark.parametrize(
+    "answer", ["x + exp(-4000((x - y)^2 + (y - 0.3)^2))", "x + exp(-9999(x + y - 1)^2 - 9999(x - y)^2)"])
+def test_a_bump_behind_a_constant_of_its_own_is_never_accepted(answer):
+    # a constant of three or more figures the question lacks: equal only if SymPy confirms it
+    assert not check(answer, "x", variables="x y").correct
+
+
+def test_a_removable_point_at_a_centre_is_not_counted():
+    assert check("(x+1)/(x^2-1)", "1/(x-1)", variables="x").correct
+
+
+@pytest.mark.parametrize("answer", ["(x^2 + 1000x)/x - 1000", "x + 0*exp(x - 5000)", "x (10^40 + 1)/10^40 - x/10^40"])
+def test_large_constants_that_cancel_are_right(answer):
+    assert check(answer, "x", variables="x").correct
+
+
 def test_large_powers_are_decided():
     fb = check("(x-a)^600", (a - x) ** 6000 / (a - x) ** 5400, variables="x a")
     assert fb.correct
@@ -65,3 +114,13 @@ def test_the_domain_rule_against_sympy():
 def test_odd_roots_of_negatives_are_real():
     assert check("-(-x)^(1/3)", "x^(1/3)").correct
     assert check("x^(2/3)", "abs(x)^(2/3)").correct
+
+
+def test_cancellation_in_an_expanded_polynomial_is_not_a_difference():
+    # the expanded form loses many digits near the roots 1/5, -5/2 and -67/70; the factored one does not
+    expanded = ("14336000000*x^13+250265600000*x^12+1862860800000*x^11+7623925760000*x^10+18290677760000*x^9"
+                "+24744757985280*x^8+14567212351488*x^7-3267871272960*x^6-6408053107200*x^5+670406720000*x^4"
+                "+1179708800000*x^3-429244800000*x^2+56696000000*x-2680000000")
+    factored = "512*(2*x+5)^7*(5*x-1)^5*(70*x+67)"
+    assert check(expanded, factored, variables="x", timeout=5).correct
+    assert not check(expanded[:-1] + "1", factored, variables="x", timeout=5).correct
