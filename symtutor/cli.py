@@ -25,6 +25,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -590,14 +591,15 @@ def _practice(args) -> int:
                     elif turn.kind == "hint":
                         say(plain(turn.text))
                     elif turn.kind in ("skip", "steps"):
-                        say(turn.text)
+                        say(plain(turn.text))
                     elif turn.feedback is not None:
                         fb = turn.feedback
                         if fb.understood:  # as it was read, not simplified: 1/2 + (x - 2)/4 stays so
                             say(f"understood as: {fb.understood}")
                         label = {"correct": "Correct", "incorrect": "Not right", "invalid": "Could not read that",
                                  "undecided": "Undecided"}[fb.status]
-                        say(f"{label}: {fb.message}" if fb.status != "correct" else fb.message)
+                        repeated = fb.status == "correct" or fb.message.lower().startswith("i could not read")
+                        say(fb.message if repeated else f"{label}: {fb.message}")
                         if fb.status == "incorrect":
                             say("Try again, or type hint, steps or skip.")
                     if turn.done:
@@ -659,6 +661,37 @@ def _progress(args) -> int:
     return EXIT_OK
 
 
+class _Quiet:
+    """Floating-point trouble in a descent (overflow, division by zero) is reported once, after it, not as warnings."""
+
+    def __enter__(self):
+        import numpy as np
+
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        self._errstate.__exit__(kind, exc, tb)
+        self._warnings.__exit__(kind, exc, tb)
+        if kind is not None and issubclass(kind, ArithmeticError):
+            raise InvalidArgumentError(_DIVERGED) from None
+        return False
+
+
+_DIVERGED = ("the descent broke down (a value overflowed or was divided by zero): "
+             "try a smaller --aggression or another starting point")
+
+
+def _diverged(*values) -> bool:
+    import numpy as np
+
+    return not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values)
+
+
 def _backprop(args) -> int:
     import numpy as np
 
@@ -678,8 +711,11 @@ def _backprop(args) -> int:
         if i % step == 0:
             bar(i, args.iterations)
 
-    result = bp.train(params, x, y, iterations=args.iterations, aggression=args.aggression, noise=args.noise,
-                      rng=rng, callback=tick if sys.stderr.isatty() else None)
+    with _Quiet():
+        result = bp.train(params, x, y, iterations=args.iterations, aggression=args.aggression, noise=args.noise,
+                          rng=rng, callback=tick if sys.stderr.isatty() else None)
+    if _diverged(result.costs[-1]):
+        raise InvalidArgumentError(_DIVERGED)
     print(f"cost after {args.iterations} iterations: {result.costs[-1]:.6g} (from {result.costs[0]:.6g})")
     if plot is not None:
         from .plotting import cost_history, heart_training, save_figure
@@ -698,7 +734,10 @@ def _heights(args) -> int:
 
     plot = _check_plot(args.plot) if args.plot else None
     x, y = h.heights_data()
-    r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
+    with _Quiet():
+        r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
+    if _diverged(r.mu, r.sig, r.chi2):
+        raise InvalidArgumentError(_DIVERGED)
     print(f"after {args.steps} steps: μ = {r.mu:.4f} cm, σ = {r.sig:.4f} cm, χ² = {r.chi2:.6g}")
     if plot is not None:
         from .plotting import chi2_contours, histogram_fit, save_figure
@@ -713,7 +752,7 @@ def _heights(args) -> int:
 
 
 def _check(args) -> int:
-    point = [parse(c) for c in args.at.split(",")] if args.at else None
+    point = _point(args.at) if args.at else None
     fb = check(
         args.answer,
         parse(args.expected),
@@ -765,6 +804,15 @@ def _in_worker(text_of, args) -> str:
         return text_of(args)
     except ParseError as exc:  # its position does not survive pickling: send the line it would print
         raise InvalidArgumentError(_one_line(exc)) from None
+
+
+def _point(text: str) -> list:
+    """The coordinates of ``--at``: each a finite real number or a symbol, never oo, zoo, nan or I."""
+    point = [parse(c) for c in text.split(",")]
+    for c in point:
+        if isinstance(c, sp.MatrixBase) or c.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I) or c.is_finite is False:
+            raise InvalidArgumentError(f"--at takes finite real coordinates, e.g. --at 0,1, not {expr_text(c)!r}")
+    return point
 
 
 def _variables(expr, names: str | None):
@@ -835,7 +883,7 @@ def _matrix_text(args) -> str:
 def _taylor_text(args) -> str:
     expr = parse(args.expr)
     variables = _variables(expr, args.vars)
-    point = [parse(c) for c in args.at.split(",")]
+    point = _point(args.at)
     bounds = None
     if args.interval:
         try:

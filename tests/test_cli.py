@@ -203,3 +203,29 @@ def test_interrupted_is_exit_code_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "_topics", interrupted)
     code, _, err = run(capsys, "topics")
     assert code == 130 and err.strip() == "symtutor: interrupted"
+
+
+def test_a_descent_that_breaks_down_is_one_line(capsys):
+    for argv in (("heights", "--sig", "1e-300", "--steps", "3"), ("heights", "--aggression", "1e308", "--steps", "3"),
+                 ("backprop", "--iterations", "3", "--noise", "1e308")):
+        err = one_line_error(capsys, *argv)
+        assert "the descent broke down" in err and "RuntimeWarning" not in err
+
+
+def test_a_taylor_point_must_be_finite_and_real(capsys):
+    for at in ("log(0)", "sqrt(-1)"):
+        assert "--at takes finite real coordinates" in one_line_error(capsys, "taylor", "exp(x)", "--at", at,
+                                                                      "--order", "1")
+        assert "--at takes finite real coordinates" in one_line_error(
+            capsys, "check", "x", "--expected", "x", "--mode", "taylor", "--at", at, "--order", "1")
+
+
+def test_practice_shows_worked_solutions_as_typed_and_says_unreadable_once(capsys, tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("x +\nsteps\nskip\n"))
+    code, out, _ = run(capsys, "practice", "--topic", "power_rule", "--difficulty", "1", "--count", "2", "--seed", "3",
+                       "--db", str(tmp_path / "p.sqlite3"))
+    assert code == 0
+    assert "Could not read that: I could not read" not in out and "I could not read your answer" in out
+    assert "d/dx [2x^2] = 4x" in out and "The answer was 15x^4." in out and "*" not in out
