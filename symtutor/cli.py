@@ -490,6 +490,7 @@ _HELP = """Type your answer as you would write it: 2x cos(x^2), e^(x y), (a, b) 
 Commands: hint (the next hint; each lowers the score), steps (the worked solution; the exercise then
 scores nothing), skip, quit, help. Ctrl-C ends the session with its summary."""
 
+_UNREAD = "I could not read your answer: "
 _COMMANDS = ("hint", "steps", "skip", "quit", "help")
 _MAX_LINE = 20_000  # characters of one answer read from standard input (longer ones are refused as too long)
 
@@ -598,8 +599,10 @@ def _practice(args) -> int:
                             say(f"understood as: {fb.understood}")
                         label = {"correct": "Correct", "incorrect": "Not right", "invalid": "Could not read that",
                                  "undecided": "Undecided"}[fb.status]
-                        repeated = fb.status == "correct" or fb.message.lower().startswith("i could not read")
-                        say(fb.message if repeated else f"{label}: {fb.message}")
+                        message = fb.message
+                        if fb.status == "invalid" and message.startswith(_UNREAD):  # said once, by the label
+                            message = message[len(_UNREAD):]
+                        say(f"{label}: {message}" if fb.status != "correct" else message)
                         if fb.status == "incorrect":
                             say("Try again, or type hint, steps or skip.")
                     if turn.done:

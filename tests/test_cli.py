@@ -227,5 +227,5 @@ def test_practice_shows_worked_solutions_as_typed_and_says_unreadable_once(capsy
     code, out, _ = run(capsys, "practice", "--topic", "power_rule", "--difficulty", "1", "--count", "2", "--seed", "3",
                        "--db", str(tmp_path / "p.sqlite3"))
     assert code == 0
-    assert "Could not read that: I could not read" not in out and "I could not read your answer" in out
+    assert "Could not read that: The '+' has nothing after it." in out and "I could not read" not in out
     assert "d/dx [2x^2] = 4x" in out and "The answer was 15x^4." in out and "*" not in out
