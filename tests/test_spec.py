@@ -264,3 +264,12 @@ def test_the_shipped_spec_schema_agrees_with_the_validator():
     for item in schema_expressible:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(_spec(item), schema)
+
+
+def test_a_written_item_must_name_the_variables_its_answer_uses():
+    for answer in ("3x^2", "x y"):
+        with pytest.raises(SpecError, match=r"item 1 \('Differentiate.'\), field 'variables': is missing: "
+                                            r"the answer uses x"):
+            validate(_spec({"prompt": "Differentiate.", "answer": answer}))
+    _, _, (item,) = validate(_spec({"prompt": "What is 2 + 2?", "answer": "4"}))  # a number needs none
+    assert item.variables == ()

@@ -378,6 +378,10 @@ def _written(where: _Where, item: Mapping, index: int) -> Written:
     if mode not in MODES:
         raise where.error("mode", f"must be one of {', '.join(MODES)}, not {_show(mode)}")
     answer = _expression(where, "answer", item["answer"], variables, constant=mode == "numeric")
+    if not variables and answer.free_symbols:  # a learner could type none of them
+        names = sorted(str(v) for v in answer.free_symbols)
+        raise where.error("variables", f"is missing: the answer uses {', '.join(names)}; name the variables, "
+                                       f"e.g. variables: [{', '.join(names)}]")
     hints = _texts(where, item, "hints", most=10, maximum=1000)
     solution = _texts(where, item, "solution", most=50, maximum=1000)
     options: list[tuple[str, object]] = []
