@@ -240,3 +240,24 @@ def test_typeset_never_lets_a_command_through():
         out = safe_latex(typeset("Find " + attack + " for x^2"))
         assert not set(re.findall(r"\\([A-Za-z]+)", out)) - {"textbackslash", "left", "right", "cdot", "textless",
                                                               "textgreater", "textbar", "frac"}, out
+
+
+@pytest.mark.parametrize("tex, message", [
+    ("$x\x1fy$", "the character"), ("$x\x0cy$", "the character"), ("$x\u2028y$", "the character"),
+    ("$a & b$", "belong inside an environment"), (r"$a \\ b$", "belong inside an environment"),
+])
+def test_latex_that_would_stop_the_compiler_is_refused_in_the_spec(tex, message):
+    with pytest.raises(SpecError, match=message):
+        from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1", "prompt_latex": tex}]}, source="w.yaml")
+
+
+def test_maths_across_lines_and_escaped_text_characters():
+    assert safe_latex("$x\n\ny$") == "$x  y$"  # a blank line would end the maths in LaTeX
+    assert safe_latex(r"50\% of \$5, \#1 and $\frac{1}{2}$") == r"50\% of \$5, \#1 and $\frac{1}{2}$"
+    assert safe_latex(r"$\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}$").count("&") == 2
+
+
+def test_typesetting_keeps_brackets_and_spaces():
+    assert typeset("See equation (3).") == r"See equation $\left(3\right)$."
+    assert typeset("x in [0, 1]") == r"$x$ in $\left[0, 1\right]$"
+    assert typeset("Differentiate sin(x) (hint: chain rule).") == r"Differentiate $\sin\left(x\right)$ (hint: chain rule)."
