@@ -35,6 +35,7 @@ from . import __version__, server
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import InvalidArgumentError, ParseError, SymtutorError
+from .exercises.spec import MAX_EXERCISES, MAX_SEED
 from .grading import command as grade_command
 from .parsing import parse
 from .render import expr_latex, expr_pretty, expr_text, render_steps
@@ -55,6 +56,8 @@ MAX_ORDER = 20
 """The most times ``derive --order`` differentiates."""
 MAX_TAYLOR_ORDER = 20
 """The highest degree ``taylor --order`` (and ``check --order``) accepts."""
+MAX_VARIANTS = 100
+"""The most variants of each item ``generate --format moodle --variants`` makes."""
 MAX_TIMEOUT = 3600.0
 """The longest time bound ``check --timeout`` accepts, in seconds."""
 
@@ -169,6 +172,13 @@ def _finite(text: str) -> float:
     return x
 
 
+def _seed(text: str) -> int:
+    n = _whole(text)
+    if not 0 <= n <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_SEED:,}, not {text.strip()!r}")
+    return n
+
+
 def _whole(text: str) -> int:
     try:
         return int(text)
@@ -271,14 +281,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "  symtutor generate exercises/week2.yaml --format pdf -o week2.pdf",
     )
     p.add_argument("source", help="a topic id (see 'symtutor topics') or a YAML spec file")
-    p.add_argument("--seed", type=_whole, default=0, help="the first seed (default 0); exercise k uses seed + k")
+    p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0); exercise k uses seed + k")
     p.add_argument("--difficulty", type=_whole, default=1, choices=(1, 2, 3), help="1, 2 or 3 (default 1)")
-    p.add_argument("-n", "--count", type=_count, default=1, help="how many exercises (default 1)")
+    p.add_argument("-n", "--count", type=_count_upto(MAX_EXERCISES), default=1,
+                   help=f"how many exercises (default 1, at most {MAX_EXERCISES})")
     p.add_argument("--format", default="md", choices=("md", "tex", "pdf", "json", "moodle", "ipynb"),
                    help="md (default), tex (worksheet and -key.tex), pdf, json, moodle or ipynb")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output; pdf needs a file)")
-    p.add_argument("--variants", type=_count, default=1, metavar="N",
-                   help="moodle only: N verified seeds of each generated item, each item its own question category")
+    p.add_argument("--variants", type=_count_upto(MAX_VARIANTS), default=1, metavar="N",
+                   help="moodle only: N verified seeds of each generated item, each item its own question category "
+                   f"(at most {MAX_VARIANTS}, and at most {MAX_EXERCISES} questions in all)")
 
     p = _command(
         sub, "practice", _practice,
@@ -295,7 +307,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_whole, choices=range(1, 7), metavar="N", help="practise the topics of week N (1-6)")
     p.add_argument("--difficulty", type=_whole, choices=(1, 2, 3), help="fix the difficulty (default: adaptive)")
     p.add_argument("--count", type=_count, default=10, help="how many exercises (default 10)")
-    p.add_argument("--seed", type=_whole, help="seed of the first exercise (default: from your history)")
+    p.add_argument("--seed", type=_seed, help="seed of the first exercise (default: from your history)")
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder; "
                    "the folder of PATH must exist)")
     p.add_argument("--json", action="store_true", help="print a machine-readable transcript at the end")
@@ -308,7 +320,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="steps of steepest descent (default 10000, at most 1000000)")
     p.add_argument("--aggression", type=_finite, default=3.5, help="the step size (default 3.5)")
     p.add_argument("--noise", type=_finite, default=1.0, help="the noise on each Jacobian (default 1)")
-    p.add_argument("--seed", type=_whole, default=0, help="seed of the initial weights and the noise (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights and the noise (default 0)")
     p.add_argument("--plot", metavar="FILE", help="save the curves and the cost history (.png, .pdf or .svg)")
     p.add_argument("--derivation", action="store_true", help="show the chain rule through the network first")
 
@@ -461,6 +473,9 @@ def _generate(args) -> int:
                 "items": [{"topic": args.source, "difficulty": args.difficulty, "count": args.count, "seed": args.seed}]}
         s = from_spec(spec, progress=progress)
     fmt = args.format
+    if fmt == "moodle" and args.variants > 1 and len(s.items) * args.variants > MAX_EXERCISES:
+        raise InvalidArgumentError(f"--variants {args.variants} would make {len(s.items) * args.variants:,} questions "
+                                   f"from {len(s.items)} exercises; at most {MAX_EXERCISES} in all")
     if fmt == "pdf":
         sheet, key = export.to_pdf(s, str(out))
         print(f"wrote {sheet} and {key}", file=sys.stderr)

@@ -229,3 +229,23 @@ def test_practice_shows_worked_solutions_as_typed_and_says_unreadable_once(capsy
     assert code == 0
     assert "Could not read that: The '+' has nothing after it." in out and "I could not read" not in out
     assert "d/dx [2x^2] = 4x" in out and "The answer was 15x^4." in out and "*" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("generate", "chain_rule", "-n", "100000000"), "argument -n/--count: must be at most 1,000"),
+    (("generate", "chain_rule", "--format", "moodle", "--variants", "100000"), "argument --variants: must be at most"),
+    (("generate", "chain_rule", "--seed", "-5"), "argument --seed: must be a whole number from 0"),
+    (("practice", "--seed", "-5"), "argument --seed: must be a whole number from 0"),
+    (("backprop", "--seed", "-1"), "argument --seed: must be a whole number from 0"),
+])
+def test_counts_seeds_and_variants_are_bounded_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and not out and message in err and err.count("\n") == 1
+
+
+def test_moodle_variants_are_bounded_in_all(capsys, tmp_path):
+    err = one_line_error(capsys, "generate", "chain_rule", "-n", "11", "--format", "moodle", "--variants", "100",
+                         "-o", str(tmp_path / "q.xml"))
+    assert "would make 1,100 questions" in err and not (tmp_path / "q.xml").exists()
