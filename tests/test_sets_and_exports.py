@@ -267,3 +267,18 @@ def test_every_generated_exercise_round_trips_through_json_exactly():
     data["items"][0]["prompt_latex"] = r"$\input{/etc/passwd}$"
     with pytest.raises(InvalidArgumentError, match=r"item 1 .*field 'prompt_latex'"):
         load(json.dumps(data))
+
+
+def test_markdown_and_notebook_carry_no_html_from_a_spec():
+    import json as _json
+
+    from symtutor.export import to_markdown, to_notebook
+
+    s = from_spec({"title": "T <script>alert(1)</script>\n# two", "description": "<img src=x onerror=alert(1)>",
+                   "items": [{"prompt": "Is x < 3 & <b>bold</b>?", "answer": "1", "variables": ["x"]}]})
+    md = to_markdown(s)
+    nb = "".join(c["source"] for c in _json.loads(to_notebook(s))["cells"] if c["cell_type"] == "markdown")
+    for text in (md, nb):
+        assert "<script" not in text and "<img" not in text and "<b>" not in text and "&lt;img" in text
+        assert text.startswith("# T &lt;script&gt;alert(1)&lt;/script&gt; # two\n")
+    assert "$x < 3$" in md  # the maths is left as it is

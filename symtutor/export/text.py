@@ -22,6 +22,7 @@ machine that compiles it:
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -65,15 +66,26 @@ def _prompt_tex(ex) -> str:
     return escape_text(ex.prompt)
 
 
+def _markdown_text(text: str, *, line: bool = False) -> str:
+    """Text for Markdown: no HTML (``<``, ``>`` and ``&`` as entities) outside the ``$...$`` maths.
+
+    With ``line``, line breaks become spaces (a title stays one heading).
+    """
+    if line:
+        text = " ".join(text.split())
+    parts = re.split(r"((?<!\\)\$[^$]*(?<!\\)\$)", text)
+    return "".join(p if k % 2 else html.escape(p, quote=False) for k, p in enumerate(parts))
+
+
 def _prompt_markdown(ex) -> str:
-    """The prompt for Markdown: ``prompt_latex`` when it is in the safe subset, else the plain prompt."""
+    """The prompt for Markdown: ``prompt_latex`` when it is in the safe subset, else the plain prompt typeset."""
     for tex in (ex.prompt_latex, typeset(ex.prompt)):
         try:
             safe_latex(tex)
-            return tex
+            return _markdown_text(tex)
         except UnsafeLatex:
             continue
-    return ex.prompt
+    return _markdown_text(ex.prompt)
 
 
 def _answer_tex(ex) -> str:
@@ -95,9 +107,9 @@ def to_markdown(s: ExerciseSet, *, answers: bool = True) -> str:
         >>> md.splitlines()[0]
         '# T'
     """
-    lines = [f"# {s.title}", ""]
+    lines = [f"# {_markdown_text(s.title, line=True)}", ""]
     if s.description:
-        lines += [s.description, ""]
+        lines += [_markdown_text(s.description), ""]
     for n, ex in enumerate(s.items, 1):
         lines.append(f"{n}. {_prompt_markdown(ex)}")
     if answers:
