@@ -282,3 +282,15 @@ def test_markdown_and_notebook_carry_no_html_from_a_spec():
         assert "<script" not in text and "<img" not in text and "<b>" not in text and "&lt;img" in text
         assert text.startswith("# T &lt;script&gt;alert(1)&lt;/script&gt; # two\n")
     assert "$x < 3$" in md  # the maths is left as it is
+
+
+def test_a_json_set_is_bounded_and_its_version_is_a_number():
+    from symtutor.errors import InvalidArgumentError, SpecError
+    from symtutor.export import load
+    from symtutor.export.jsonfile import MAX_ITEMS
+
+    with pytest.raises(InvalidArgumentError, match="schema_version True"):
+        load('{"schema_version": true, "title": "T", "description": "", "items": []}')
+    many = {"schema_version": 1, "title": "T", "description": "", "items": [{}] * (MAX_ITEMS + 1)}
+    with pytest.raises(SpecError, match=f"at most {MAX_ITEMS} items"):
+        load(json.dumps(many))

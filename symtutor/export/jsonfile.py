@@ -13,9 +13,10 @@ from ..checking import MODES
 from ..errors import InvalidArgumentError, SpecError
 from ..exercises.core import Exercise
 from ..exercises.sets import ExerciseSet
+from ..exercises.spec import MAX_EXERCISES
 from ..parsing import MAX_LENGTH, to_text
 
-__all__ = ["SCHEMA_VERSION", "SCHEMA_PATH", "MAX_JSON", "schema", "to_dict", "from_dict", "dump", "load"]
+__all__ = ["SCHEMA_VERSION", "SCHEMA_PATH", "MAX_JSON", "MAX_ITEMS", "schema", "to_dict", "from_dict", "dump", "load"]
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("exercise-set.schema.json")
@@ -66,6 +67,8 @@ def to_dict(s: ExerciseSet) -> dict:
     }
 
 
+MAX_ITEMS = MAX_EXERCISES
+"""The most exercises a set read back may hold (as many as one spec may make)."""
 MAX_JSON = 32 * 2**20
 """The largest exported set read back (characters)."""
 _KEYS = {"id", "topic", "difficulty", "seed", "prompt", "prompt_latex", "variables", "answer", "mode", "hints",
@@ -154,7 +157,7 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
     Errors are :class:`~symtutor.errors.SpecError` naming the item and field.
     """
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
         raise InvalidArgumentError(
             f"this file has schema_version {version!r}; this symtutor reads version {SCHEMA_VERSION}"
         )
@@ -165,8 +168,8 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
         if not isinstance(data.get(key), str) or len(data[key]) > 4000:
             raise SpecError(f"{source}: not a valid exercise set: field '{key}' must be text of at most 4000 characters")
     items = data.get("items")
-    if not isinstance(items, list) or len(items) > 10_000:
-        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most 10000 items")
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:  # as many as a spec may make: reading stays bounded
+        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most {MAX_ITEMS} items")
     return ExerciseSet(data["title"], tuple(_exercise_from_dict(d, i, source) for i, d in enumerate(items)),
                        data["description"])
 
