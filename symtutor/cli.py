@@ -460,6 +460,10 @@ def _generate(args) -> int:
     from . import export
     from .exercises.sets import from_spec, load_spec
 
+    if args.output is not None and not args.output.strip():
+        raise InvalidArgumentError("-o needs a file name, e.g. -o worksheet.md (leave -o out to print)")
+    if Path(args.source).is_dir():
+        raise InvalidArgumentError(f"{args.source} is a folder: give a YAML spec file or a topic id (symtutor topics)")
     out = _check_output(args.output) if args.output else None
     if args.format == "pdf" and out is None:
         raise InvalidArgumentError("--format pdf needs -o FILE.pdf")

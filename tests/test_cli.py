@@ -249,3 +249,8 @@ def test_moodle_variants_are_bounded_in_all(capsys, tmp_path):
     err = one_line_error(capsys, "generate", "chain_rule", "-n", "11", "--format", "moodle", "--variants", "100",
                          "-o", str(tmp_path / "q.xml"))
     assert "would make 1,100 questions" in err and not (tmp_path / "q.xml").exists()
+
+
+def test_generate_from_a_folder_or_to_an_empty_name_is_one_line(capsys, tmp_path):
+    assert "is a folder: give a YAML spec file" in one_line_error(capsys, "generate", str(tmp_path))
+    assert "-o needs a file name" in one_line_error(capsys, "generate", "chain_rule", "-o", "")
