@@ -411,6 +411,31 @@ def _check_output(path: str, what: str = "-o") -> Path:
     return p
 
 
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a full disk leaves no half-written file (nor an old one changed).
+
+    A regular file is written beside itself and renamed over; a device, pipe or symbolic link is written through.
+    """
+    data = text.encode("utf-8")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def _check_plot(path: str) -> Path:
     p = _check_output(path, "--plot")
     from matplotlib.backend_bases import FigureCanvasBase
@@ -488,8 +513,8 @@ def _generate(args) -> int:
         sheet, key = export.to_latex(s)
         if out is not None:
             keyfile = _check_output(str(out.with_name(out.stem + "-key" + out.suffix)))
-            out.write_text(sheet, encoding="utf-8")
-            keyfile.write_text(key, encoding="utf-8")
+            _write(out, sheet)
+            _write(keyfile, key)
             print(f"wrote {out} and {keyfile}", file=sys.stderr)
             return EXIT_OK
         text = sheet
@@ -498,7 +523,7 @@ def _generate(args) -> int:
                 "moodle": lambda s: export.to_moodle(s, variants=args.variants),
                 "ipynb": export.to_notebook}[fmt](s)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        _write(out, text)
         print(f"wrote {len(s.items)} exercises to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -254,3 +254,22 @@ def test_moodle_variants_are_bounded_in_all(capsys, tmp_path):
 def test_generate_from_a_folder_or_to_an_empty_name_is_one_line(capsys, tmp_path):
     assert "is a folder: give a YAML spec file" in one_line_error(capsys, "generate", str(tmp_path))
     assert "-o needs a file name" in one_line_error(capsys, "generate", "chain_rule", "-o", "")
+
+
+def test_a_write_that_fails_leaves_no_half_written_file(tmp_path):
+    import os
+    import resource
+    import signal
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    out = tmp_path / "sheet.md"
+    out.write_text("the old worksheet\n")
+    res = subprocess.run([sys.executable, "-m", "symtutor", "generate", "chain_rule", "-n", "100", "-o", str(out)],
+                         capture_output=True, text=True, timeout=300, preexec_fn=small_files,
+                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parent.parent)})
+    assert res.returncode == 3 and res.stderr.startswith(f"symtutor: error: cannot write {out}: "), res.stderr
+    assert res.stderr.count("\n") == 1
+    assert out.read_text() == "the old worksheet\n" and [p.name for p in tmp_path.iterdir()] == ["sheet.md"]
