@@ -261,3 +261,21 @@ def test_typesetting_keeps_brackets_and_spaces():
     assert typeset("See equation (3).") == r"See equation $\left(3\right)$."
     assert typeset("x in [0, 1]") == r"$x$ in $\left[0, 1\right]$"
     assert typeset("Differentiate sin(x) (hint: chain rule).") == r"Differentiate $\sin\left(x\right)$ (hint: chain rule)."
+
+
+def test_a_pdf_that_cannot_be_written_whole_leaves_the_old_one(tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    pdf, out = tmp_path / "doc.pdf", tmp_path / "sheet.pdf"
+    pdf.write_bytes(b"%PDF new" * 1000)
+    out.write_bytes(b"%PDF old")
+
+    def half(src, dst):
+        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", half)
+    with pytest.raises(SymtutorError, match="cannot write .*sheet.pdf: No space left on device"):
+        T._place(pdf, out)
+    assert out.read_bytes() == b"%PDF old" and sorted(p.name for p in tmp_path.iterdir()) == ["doc.pdf", "sheet.pdf"]

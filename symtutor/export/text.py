@@ -280,6 +280,21 @@ def _pdf_size(tmp: Path) -> int:
         return 0
 
 
+def _place(pdf: Path, out: Path) -> None:
+    """Copy the PDF to ``out`` whole or not at all (a regular file is written beside itself and renamed over)."""
+    direct = out.is_symlink() or (out.exists() and not out.is_file())
+    target = out if direct else out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(pdf, target)
+        if not direct:
+            os.replace(target, out)
+    except OSError as exc:
+        raise SymtutorError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        if not direct and target.exists():
+            target.unlink()
+
+
 def _compile(tex: str, out: Path, engine: str, *, timeout: float = LATEX_TIMEOUT) -> None:
     """Compile ``tex`` in a private temporary folder (always removed) and copy the PDF to ``out``."""
     _sweep()
@@ -289,10 +304,7 @@ def _compile(tex: str, out: Path, engine: str, *, timeout: float = LATEX_TIMEOUT
     try:
         (tmp / "doc.tex").write_text(tex, encoding="utf-8")
         _run(engine, tmp, timeout)
-        try:
-            shutil.copyfile(tmp / "doc.pdf", out)
-        except OSError as exc:
-            raise SymtutorError(f"cannot write {out}: {exc.strerror or exc}") from None
+        _place(tmp / "doc.pdf", Path(out))
     except _Terminated:
         raise SystemExit(128 + signal.SIGTERM) from None
     finally:
