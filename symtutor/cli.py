@@ -494,7 +494,7 @@ def _generate(args) -> int:
         raise InvalidArgumentError("--format pdf needs -o FILE.pdf")
     progress = _Progress("generating")
     if args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
-        if not Path(args.source).is_file():
+        if not Path(args.source).exists():
             raise InvalidArgumentError(f"no such spec file: {args.source}")
         s = load_spec(args.source, progress=progress)
     else:

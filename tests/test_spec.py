@@ -273,3 +273,14 @@ def test_a_written_item_must_name_the_variables_its_answer_uses():
             validate(_spec({"prompt": "Differentiate.", "answer": answer}))
     _, _, (item,) = validate(_spec({"prompt": "What is 2 + 2?", "answer": "4"}))  # a number needs none
     assert item.variables == ()
+
+
+def test_a_pipe_or_device_is_not_read_as_a_spec(tmp_path):
+    import os
+
+    fifo = tmp_path / "week2.yaml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    with pytest.raises(SpecError, match="week2.yaml: is not a regular file"):
+        load_spec(fifo)
+    with pytest.raises(SpecError, match="is not a regular file"):
+        load_spec("/dev/zero")

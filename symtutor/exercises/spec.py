@@ -203,6 +203,8 @@ def read_spec_file(path) -> tuple[object, str]:
     p = Path(path)
     source = p.name or str(p)
     try:
+        if p.exists() and not p.is_dir() and not p.is_file():  # a pipe or device: reading it may never end
+            raise SpecError(f"{source}: is not a regular file, so it is not read as a spec")
         with open(p, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
