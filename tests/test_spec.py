@@ -284,3 +284,8 @@ def test_a_pipe_or_device_is_not_read_as_a_spec(tmp_path):
         load_spec(fifo)
     with pytest.raises(SpecError, match="is not a regular file"):
         load_spec("/dev/zero")
+
+
+def test_a_control_character_in_the_yaml_names_the_file(tmp_path):
+    with pytest.raises(SpecError, match=r"^week2.yaml: character 10: the character #x0000 is not allowed"):
+        load_spec(_write(tmp_path, 'title: "a\x00b"\nitems:\n - {topic: gradient}\n'))

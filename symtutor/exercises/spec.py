@@ -170,8 +170,9 @@ def read_yaml(text: str, *, source: str = "spec") -> object:
 
     if len(text) > MAX_BYTES:
         raise SpecError(f"{source}: the spec is {len(text)} characters long; at most {MAX_BYTES}")
-    loader = _loader_class()(text)
+    loader = None
     try:
+        loader = _loader_class()(text)  # its reader refuses control characters at once
         return loader.get_single_data()
     except _YamlRefusal as exc:
         raise SpecError(f"{source}: {_where(exc.mark)}{exc.message}") from None
@@ -179,12 +180,16 @@ def read_yaml(text: str, *, source: str = "spec") -> object:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "not valid YAML"
         raise SpecError(f"{source}: {_where(mark)}{_oneline(what)}") from None
+    except yaml.reader.ReaderError as exc:
+        raise SpecError(f"{source}: character {exc.position + 1}: the character #x{exc.character:04x} is not allowed "
+                        "in YAML (control characters are not)") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{source}: not valid YAML: {_oneline(str(exc))}") from None
     except RecursionError:
         raise SpecError(f"{source}: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _where(mark) -> str:
