@@ -260,7 +260,8 @@ def test_maths_across_lines_and_escaped_text_characters():
 def test_typesetting_keeps_brackets_and_spaces():
     assert typeset("See equation (3).") == r"See equation $\left(3\right)$."
     assert typeset("x in [0, 1]") == r"$x$ in $\left[0, 1\right]$"
-    assert typeset("Differentiate sin(x) (hint: chain rule).") == r"Differentiate $\sin\left(x\right)$ (hint: chain rule)."
+    assert typeset("Differentiate sin(x) (hint: chain rule).") == \
+        r"Differentiate $\sin\left(x\right)$ (hint: chain rule)."
 
 
 def test_a_pdf_that_cannot_be_written_whole_leaves_the_old_one(tmp_path, monkeypatch):

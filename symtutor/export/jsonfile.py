@@ -169,7 +169,8 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
             raise SpecError(f"{source}: not a valid exercise set: field '{key}' must be text of at most 4000 characters")
     items = data.get("items")
     if not isinstance(items, list) or len(items) > MAX_ITEMS:  # as many as a spec may make: reading stays bounded
-        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most {MAX_ITEMS} items")
+        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most "
+                        f"{MAX_ITEMS} items")
     return ExerciseSet(data["title"], tuple(_exercise_from_dict(d, i, source) for i, d in enumerate(items)),
                        data["description"])
 
