@@ -280,3 +280,16 @@ def test_a_pdf_that_cannot_be_written_whole_leaves_the_old_one(tmp_path, monkeyp
     with pytest.raises(SymtutorError, match="cannot write .*sheet.pdf: No space left on device"):
         T._place(pdf, out)
     assert out.read_bytes() == b"%PDF old" and sorted(p.name for p in tmp_path.iterdir()) == ["doc.pdf", "sheet.pdf"]
+
+
+def test_fonts_made_on_the_fly_are_not_written_to_the_home_folder(tmp_path, monkeypatch):
+    _need_latex()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # where TeX would cache the fonts it makes (~/.texlive*/texmf-var)
+    s = from_spec({"title": "Costs in $", "items": [{"prompt": "How many $ for 2 apples?", "answer": "1"}]})
+    before = _leftovers()  # a \$ in a title and prompt needs a text-companion font that TeX may make as a bitmap
+    (tmp_path / "out").mkdir()
+    sheet, key = to_pdf(s, tmp_path / "out" / "w.pdf")
+    assert sheet.is_file() and key.is_file()
+    assert list(home.iterdir()) == [] and _leftovers() <= before

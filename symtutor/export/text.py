@@ -12,8 +12,8 @@ machine that compiles it:
   LaTeX printed from their SymPy values and checked the same way.
 * compiling: ``pdflatex -no-shell-escape -interaction=nonstopmode
   -halt-on-error`` with ``openin_any=p`` and ``openout_any=p`` (no file read or
-  written outside its folder), ``TEXMFOUTPUT`` set to a private temporary
-  folder, a wall-clock bound, a bound on the log and every file written
+  written outside its folder), ``TEXMFOUTPUT`` and TeX's caches (fonts made
+  on the fly) set to a private temporary folder, a wall-clock bound, a bound on the log and every file written
   (the run is killed when its log passes :data:`MAX_LOG` bytes), CPU, memory and
   file-size limits the kernel enforces even if this process dies, and the
   temporary folder removed on every exit (also on SIGTERM or Ctrl-C; folders
@@ -232,6 +232,8 @@ def _run(engine: str, tmp: Path, timeout: float) -> None:
            if k not in ("TEXINPUTS", "TEXMFOUTPUT", "openin_any", "openout_any", "shell_escape", "shell_escape_commands")}
     env.update(openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT=str(tmp), TEXINPUTS=".:",
                max_print_line="200")
+    # fonts made on the fly (mktexpk) and other caches go to the private folder too, not to ~/.texlive*
+    env.update(TEXMFVAR=str(tmp / "texmf-var"), TEXMFCACHE=str(tmp / "texmf-var"), VARTEXFONTS=str(tmp / "fonts"))
     cmd = [engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "doc.tex"]
     out_path = tmp / "stdout.txt"
     with open(out_path, "wb") as out:
