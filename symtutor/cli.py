@@ -799,10 +799,15 @@ def _heights(args) -> int:
 
 
 def _check(args) -> int:
+    from .exercises.spec import _undefined
+
     point = _point(args.at) if args.at else None
+    expected = parse(args.expected)
+    if _undefined(expected):  # no answer could be right: a mistake in the command, not a verdict
+        raise InvalidArgumentError(f"--expected {args.expected} is undefined or infinite; give a defined expression")
     fb = check(
         args.answer,
-        parse(args.expected),
+        expected,
         variables=args.variables,
         mode=args.mode,
         tolerance=args.tolerance,

@@ -273,3 +273,8 @@ def test_a_write_that_fails_leaves_no_half_written_file(tmp_path):
     assert res.returncode == 3 and res.stderr.startswith(f"symtutor: error: cannot write {out}: "), res.stderr
     assert res.stderr.count("\n") == 1
     assert out.read_text() == "the old worksheet\n" and [p.name for p in tmp_path.iterdir()] == ["sheet.md"]
+
+
+def test_an_undefined_expected_answer_is_an_error_not_a_verdict(capsys):
+    for expected in ("log(0)", "-log(0) + 1"):
+        assert "is undefined or infinite" in one_line_error(capsys, "check", "log(0)", "--expected", expected)
