@@ -289,3 +289,10 @@ def test_a_pipe_or_device_is_not_read_as_a_spec(tmp_path):
 def test_a_control_character_in_the_yaml_names_the_file(tmp_path):
     with pytest.raises(SpecError, match=r"^week2.yaml: character 10: the character #x0000 is not allowed"):
         load_spec(_write(tmp_path, 'title: "a\x00b"\nitems:\n - {topic: gradient}\n'))
+
+
+def test_an_exported_set_given_as_a_spec_says_what_it_is(tmp_path):
+    exported = tmp_path / "set.json"
+    exported.write_text(dump(from_spec(_spec({"topic": "gradient"}))))
+    with pytest.raises(SpecError, match="set.json: this is an exported exercise set .JSON., not a spec"):
+        load_spec(exported)

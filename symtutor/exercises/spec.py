@@ -474,6 +474,9 @@ def validate(spec, *, source: str = "spec") -> tuple[str, str, tuple[Generated |
     top = _Where(source)
     if not isinstance(spec, Mapping):
         raise SpecError(f"{source}: a spec is a mapping with a 'title' and a list of 'items', not {type(spec).__name__}")
+    if "schema_version" in spec and "items" in spec:
+        raise SpecError(f"{source}: this is an exported exercise set (JSON), not a spec: read it with "
+                        "symtutor.export.load")
     unknown = sorted(map(str, set(spec) - _TOP))
     if unknown:
         raise top.error(unknown[0], f"is an unknown field of a spec (the fields are: {', '.join(sorted(_TOP))})")
