@@ -280,7 +280,7 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  symtutor generate chain_rule --seed 7 --difficulty 2 -n 10 --format md -o chain.md\n"
         "  symtutor generate exercises/week2.yaml --format pdf -o week2.pdf",
     )
-    p.add_argument("source", help="a topic id (see 'symtutor topics') or a YAML spec file")
+    p.add_argument("source", help="a topic id (see 'symtutor topics'), a YAML spec file, or a set exported as JSON")
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0); exercise k uses seed + k")
     p.add_argument("--difficulty", type=_whole, default=1, choices=(1, 2, 3), help="1, 2 or 3 (default 1)")
     p.add_argument("-n", "--count", type=_count_upto(MAX_EXERCISES), default=1,
@@ -493,7 +493,12 @@ def _generate(args) -> int:
     if args.format == "pdf" and out is None:
         raise InvalidArgumentError("--format pdf needs -o FILE.pdf")
     progress = _Progress("generating")
-    if args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
+    if args.source.endswith(".json") and Path(args.source).is_file():  # a set exported before: export it again
+        from .export.jsonfile import MAX_JSON
+
+        with open(args.source, encoding="utf-8", errors="replace") as fh:
+            s = export.load(fh.read(MAX_JSON + 1), source=Path(args.source).name)
+    elif args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
         if not Path(args.source).exists():
             raise InvalidArgumentError(f"no such spec file: {args.source}")
         s = load_spec(args.source, progress=progress)

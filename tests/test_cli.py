@@ -278,3 +278,12 @@ def test_a_write_that_fails_leaves_no_half_written_file(tmp_path):
 def test_an_undefined_expected_answer_is_an_error_not_a_verdict(capsys):
     for expected in ("log(0)", "-log(0) + 1"):
         assert "is undefined or infinite" in one_line_error(capsys, "check", "log(0)", "--expected", expected)
+
+
+def test_a_set_exported_as_json_can_be_exported_again(capsys, tmp_path):
+    exported = tmp_path / "set.json"
+    assert main(["generate", "chain_rule", "-n", "2", "--format", "json", "-o", str(exported)]) == 0
+    code, out, _ = run(capsys, "generate", str(exported), "--format", "md")
+    assert code == 0 and out.startswith("# Chain rule (difficulty 1)") and "2. " in out
+    (tmp_path / "bad.json").write_text('{"schema_version": 1, "title": 5}')
+    assert "bad.json: not a valid exercise set" in one_line_error(capsys, "generate", str(tmp_path / "bad.json"))

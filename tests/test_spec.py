@@ -296,3 +296,13 @@ def test_an_exported_set_given_as_a_spec_says_what_it_is(tmp_path):
     exported.write_text(dump(from_spec(_spec({"topic": "gradient"}))))
     with pytest.raises(SpecError, match="set.json: this is an exported exercise set .JSON., not a spec"):
         load_spec(exported)
+
+
+@pytest.mark.parametrize("item, field", [({"prompt": "p\x00q", "answer": "1"}, "prompt"),
+                                         ({"prompt": "p", "answer": "1", "hints": ["ok", "a\x1bb"]}, "hints"),
+                                         ({"title": "t\x07", "topic": "gradient"}, "title")])
+def test_control_characters_in_text_are_refused(item, field):
+    with pytest.raises(SpecError, match=f"field '{field}': .*control character"):
+        validate(_spec(item))
+    with pytest.raises(SpecError, match="field 'title': has the control character"):
+        validate({"title": "T\x00", "items": [{"topic": "gradient"}]})

@@ -262,7 +262,17 @@ def _text(where: _Where, item: Mapping, field: str, *, maximum: int, required: b
         raise where.error(field, f"must be text, not {_show(value)}")
     if not minimum <= len(value) <= maximum:
         raise where.error(field, f"must be text of {minimum} to {maximum} characters, not {len(value)}")
+    _no_control(where, field, value)
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(where: _Where, field: str, value: str, entry: str = "") -> None:
+    bad = _CONTROL.search(value)
+    if bad:
+        raise where.error(field, f"{entry}has the control character {bad.group()!r} at character {bad.start() + 1}")
 
 
 def _integer(where: _Where, item: Mapping, field: str, lo: int, hi: int, default: int) -> int:
@@ -286,6 +296,7 @@ def _texts(where: _Where, item: Mapping, field: str, *, most: int, maximum: int)
             v = str(v)
         if not isinstance(v, str) or len(v) > maximum:
             raise where.error(field, f"entry {k + 1} must be text of at most {maximum} characters, not {_show(v)}")
+        _no_control(where, field, v, f"entry {k + 1} ")
         out.append(v)
     return tuple(out)
 
