@@ -586,6 +586,9 @@ def _practice(args) -> int:
     if args.week:
         chosen += [t.id for t in TOPICS.values() if t.week == args.week]
     quiet = args.json
+    if sys.stdin is None:  # started with standard input closed (<&-)
+        raise InvalidArgumentError("practice reads answers from standard input, which is closed; "
+                                   "run it in a terminal or give it input")
     interactive = sys.stdin.isatty() and not quiet
     transcript = []
 

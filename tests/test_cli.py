@@ -287,3 +287,14 @@ def test_a_set_exported_as_json_can_be_exported_again(capsys, tmp_path):
     assert code == 0 and out.startswith("# Chain rule (difficulty 1)") and "2. " in out
     (tmp_path / "bad.json").write_text('{"schema_version": 1, "title": 5}')
     assert "bad.json: not a valid exercise set" in one_line_error(capsys, "generate", str(tmp_path / "bad.json"))
+
+
+def test_practice_with_standard_input_closed_is_one_line(tmp_path):
+    import os
+
+    res = subprocess.run([sys.executable, "-m", "symtutor", "practice", "--db", str(tmp_path / "p.sqlite3")],
+                         stdin=None, capture_output=True, text=True, timeout=120, close_fds=True,
+                         preexec_fn=lambda: os.close(0),
+                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parent.parent)})
+    assert res.returncode == 3 and "standard input, which is closed" in res.stderr and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1
