@@ -306,3 +306,11 @@ def test_control_characters_in_text_are_refused(item, field):
         validate(_spec(item))
     with pytest.raises(SpecError, match="field 'title': has the control character"):
         validate({"title": "T\x00", "items": [{"topic": "gradient"}]})
+
+
+def test_written_ids_name_one_exercise():
+    with pytest.raises(SpecError, match=r"item 2 \('q'\), field 'id': 'a' is also the id of item 1"):
+        validate(_spec({"prompt": "p", "answer": "1", "id": "a"}, {"prompt": "q", "answer": "2", "id": "a"}))
+    with pytest.raises(SpecError, match="field 'id': 'gradient-1-0' is how a generated exercise is named"):
+        validate(_spec({"topic": "gradient"}, {"prompt": "q", "answer": "2", "id": "gradient-1-0"}))
+    validate(_spec({"prompt": "p", "answer": "1", "id": "week2-1"}, {"prompt": "q", "answer": "2", "id": "week2-2"}))

@@ -462,6 +462,13 @@ def _generated(where: _Where, item: Mapping) -> Generated:
     )
 
 
+def _topic_ids():
+    from .core import TOPICS, topics
+
+    topics()
+    return TOPICS
+
+
 def _item_title(item: Mapping) -> str:
     for key in ("title", "prompt", "topic", "id"):
         value = item.get(key)
@@ -500,12 +507,21 @@ def validate(spec, *, source: str = "spec") -> tuple[str, str, tuple[Generated |
         shown = f"{len(items)} items" if isinstance(items, list) else _show(items)
         raise top.error("items", f"must be a list of 1 to {MAX_ITEMS} items, not {shown}")
     out: list[Generated | Written] = []
+    ids: dict[str, int] = {}
     total = 0
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise SpecError(f"{source}: item {i + 1}: must be a mapping of fields, not {_show(item)}")
         where = _Where(source, i, _item_title(item))
         v = _generated(where, item) if "topic" in item else _written(where, item, i)
+        if isinstance(v, Written) and v.id is not None:  # an id names one exercise (grading finds answers by it)
+            if v.id in ids:
+                raise where.error("id", f"{_show(v.id)} is also the id of item {ids[v.id] + 1}; give each its own")
+            generated_like = re.fullmatch(r"([a-z][a-z0-9_]*)-[123]-\d+", v.id)
+            if generated_like and generated_like.group(1) in _topic_ids():
+                raise where.error("id", f"{_show(v.id)} is how a generated exercise is named (topic-difficulty-seed); "
+                                        "choose another")
+            ids[v.id] = i
         total += v.count if isinstance(v, Generated) else 1
         if total > MAX_EXERCISES:
             raise where.error("count" if isinstance(v, Generated) else "items",
