@@ -294,3 +294,16 @@ def test_a_json_set_is_bounded_and_its_version_is_a_number():
     many = {"schema_version": 1, "title": "T", "description": "", "items": [{}] * (MAX_ITEMS + 1)}
     with pytest.raises(SpecError, match=f"at most {MAX_ITEMS} items"):
         load(json.dumps(many))
+
+
+def test_a_json_set_gives_each_id_one_exercise():
+    from symtutor.errors import SpecError
+    from symtutor.export import dump, load
+
+    data = json.loads(dump(from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1", "id": "a"},
+                                                               {"prompt": "q", "answer": "2", "id": "b"}]})))
+    data["items"][1]["id"] = "a"
+    with pytest.raises(SpecError, match="item 2, field 'id': 'a' is also the id of item 1"):
+        load(json.dumps(data))
+    data["items"][1] = data["items"][0]  # the same exercise twice is still one exercise
+    assert len(load(json.dumps(data)).items) == 2

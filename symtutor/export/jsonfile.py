@@ -171,8 +171,15 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
     if not isinstance(items, list) or len(items) > MAX_ITEMS:  # as many as a spec may make: reading stays bounded
         raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most "
                         f"{MAX_ITEMS} items")
-    return ExerciseSet(data["title"], tuple(_exercise_from_dict(d, i, source) for i, d in enumerate(items)),
-                       data["description"])
+    exercises, seen = [], {}
+    for i, d in enumerate(items):
+        ex = _exercise_from_dict(d, i, source)
+        first = seen.setdefault(ex.id, (i, ex))
+        if first[1] != ex:  # grading finds an exercise by its id: one id, one exercise
+            raise SpecError(f"{source}: item {i + 1}, field 'id': {ex.id!r} is also the id of item {first[0] + 1}, "
+                            "a different exercise")
+        exercises.append(ex)
+    return ExerciseSet(data["title"], tuple(exercises), data["description"])
 
 
 def dump(s: ExerciseSet) -> str:
