@@ -243,12 +243,14 @@ def test_typeset_never_lets_a_command_through():
 
 
 @pytest.mark.parametrize("tex, message", [
-    ("$x\x1fy$", "the character"), ("$x\x0cy$", "the character"), ("$x\u2028y$", "the character"),
+    ("$x\x1fy$", "control character"), ("$x\x0cy$", "control character"), ("$x\u2028y$", "the character"),
     ("$a & b$", "belong inside an environment"), (r"$a \\ b$", "belong inside an environment"),
 ])
 def test_latex_that_would_stop_the_compiler_is_refused_in_the_spec(tex, message):
     with pytest.raises(SpecError, match=message):
         from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1", "prompt_latex": tex}]}, source="w.yaml")
+    with pytest.raises(UnsafeLatex, match="the character|belong inside"):
+        safe_latex(tex)  # also when the LaTeX comes from elsewhere (a JSON file, a generator)
 
 
 def test_maths_across_lines_and_escaped_text_characters():
