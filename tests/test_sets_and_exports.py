@@ -307,3 +307,13 @@ def test_a_json_set_gives_each_id_one_exercise():
         load(json.dumps(data))
     data["items"][1] = data["items"][0]  # the same exercise twice is still one exercise
     assert len(load(json.dumps(data)).items) == 2
+
+
+def test_a_json_set_refuses_control_characters_in_text():
+    from symtutor.errors import SpecError
+    from symtutor.export import dump, load
+
+    data = json.loads(dump(from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1"}]})))
+    data["items"][0]["prompt"] = "p\x00"
+    with pytest.raises(SpecError, match="field 'prompt': has the control character"):
+        load(json.dumps(data))

@@ -91,7 +91,7 @@ def _regenerated(d: dict) -> Exercise | None:
 
 def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     from .._texsafe import UnsafeLatex, safe_latex
-    from ..exercises.spec import _expression, _texts, _tolerance, _variables, _Where
+    from ..exercises.spec import _expression, _no_control, _texts, _tolerance, _variables, _Where
 
     if not isinstance(d, dict):
         raise SpecError(f"{source}: item {index + 1}: must be an object, not {type(d).__name__}")
@@ -108,6 +108,7 @@ def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     for key, most in (("id", 100), ("topic", 100), ("prompt", 4000), ("prompt_latex", 4000)):
         if not isinstance(d[key], str) or not (key not in ("id",) or 1 <= len(d[key])) or len(d[key]) > most:
             raise where.error(key, f"must be text of at most {most} characters")
+        _no_control(where, key, d[key])
     for key, lo, hi, nullable in (("difficulty", 0, 3, False), ("seed", 0, 10**12, True)):
         v = d[key]
         if not (v is None and nullable) and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
