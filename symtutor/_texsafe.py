@@ -53,7 +53,7 @@ r"""Control symbols allowed (``\,`` ``\\`` ``\{`` ...): spacing, line breaks and
 
 ALLOWED_ENVIRONMENTS = frozenset(["matrix", "pmatrix", "bmatrix", "vmatrix", "cases", "aligned"])
 
-_MATH_CHARS = re.compile(r"[A-Za-z0-9\s+\-*/=()\[\]{}<>|.,;:!'^_&\\]*")
+_MATH_CHARS = re.compile(r"[A-Za-z0-9 \t\n\r+\-*/=()\[\]{}<>|.,;:!'^_&\\]*")  # no control characters
 
 _UNICODE = {
     "∂": r"\partial ", "∇": r"\nabla ", "γ": r"\gamma ", "λ": r"\lambda ", "σ": r"\sigma ", "θ": r"\theta ",
@@ -109,6 +109,9 @@ def _check_math(math: str) -> str:
         raise UnsafeLatex(f"the character {bad!r} is not allowed in maths")
     if "^^" in math:
         raise UnsafeLatex("'^^' is not allowed in maths (it spells other characters)")
+    aligned = "&" in _CS.sub(" ", math) or any(m.group(1) == "\\" for m in _CS.finditer(math))
+    if aligned and "\\begin" not in math:  # an alignment outside an environment stops LaTeX
+        raise UnsafeLatex("'&' and '\\\\' belong inside an environment such as \\begin{pmatrix} ... \\end{pmatrix}")
     depth = 0
     for ch in re.sub(r"\\[{}]", "", math):
         if ch == "{":
@@ -160,10 +163,10 @@ def safe_latex(text: str) -> str:
         raise UnsafeLatex("has an odd number of '$': every maths part needs a closing '$'")
     out = []
     for k, part in enumerate(parts):
-        if k % 2 == 0:
-            out.append(escape_text(part.replace("\\$", "$")))
-        elif part.strip():
-            out.append("$" + _check_math(part) + "$")
+        if k % 2 == 0:  # text: \% \& \# \_ \{ \} \$ as a LaTeX writer types them, escaped again here
+            out.append(escape_text(re.sub(r"\\([%&#_{}$])", r"\1", part)))
+        elif part.strip():  # maths: a blank line inside it would end the paragraph (and the maths) in LaTeX
+            out.append("$" + re.sub(r"[\r\n]", " ", _check_math(part)) + "$")
     return "".join(out)
 
 
@@ -229,12 +232,11 @@ def _math_of(piece: str) -> str | None:
         args = [_math_of(a) for a in call.group(2).split(",")]
         if all(args):
             return call.group(1) + r"\left(" + ", ".join(args) + r"\right)"
-    if text[:1] == "(" and text[-1:] == ")" and _balanced(text[1:-1]):
-        inner = _split_top(text[1:-1], (",",))
-        if len(inner) > 1:
-            parts = [_math_of(p) for p in inner[::2]]
+    for left, right in ("()", "[]"):  # a bracketed group keeps its brackets: (3), (1, 2), [0, 1]
+        if text[:1] == left and text[-1:] == right and _balanced(text[1:-1]):
+            parts = [_math_of(p) for p in _split_top(text[1:-1], (",",))[::2]]
             if all(parts):
-                return r"\left(" + ", ".join(parts) + r"\right)"
+                return rf"\left{left}" + ", ".join(parts) + rf"\right{right}"
     functions = sorted({m for m in re.findall(r"\b([A-Za-z])\(", text) if m not in FUNCTIONS})
     try:
         return read(text, functions=functions).latex
@@ -316,7 +318,8 @@ def typeset(text: str) -> str:
             continue
         run_tokens = tokens[i:j]
         # a run ends before a trailing comma, and keeps its brackets balanced
-        while run_tokens and run_tokens[-1][1] in (",", "(", "[", "-", "+", "*", "/", "^", "=", "<", ">", "->"):
+        while run_tokens and (run_tokens[-1][0] == "space"
+                              or run_tokens[-1][1] in (",", "(", "[", "-", "+", "*", "/", "^", "=", "<", ">", "->")):
             run_tokens.pop()
             j -= 1
         while run_tokens and run_tokens[0][1] in (",", ")", "]", "*", "/", "^", "=", "<", ">", " "):

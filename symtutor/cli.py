@@ -25,6 +25,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from . import __version__, server
 from .checking import MODES, check
 from .calculus import derivative, gradient, hessian, jacobian, taylor, taylor_remainder_bound
 from .errors import InvalidArgumentError, ParseError, SymtutorError
+from .exercises.spec import MAX_EXERCISES, MAX_SEED
 from .grading import command as grade_command
 from .parsing import parse
 from .render import expr_latex, expr_pretty, expr_text, render_steps
@@ -54,6 +56,8 @@ MAX_ORDER = 20
 """The most times ``derive --order`` differentiates."""
 MAX_TAYLOR_ORDER = 20
 """The highest degree ``taylor --order`` (and ``check --order``) accepts."""
+MAX_VARIANTS = 100
+"""The most variants of each item ``generate --format moodle --variants`` makes."""
 MAX_TIMEOUT = 3600.0
 """The longest time bound ``check --timeout`` accepts, in seconds."""
 
@@ -168,6 +172,13 @@ def _finite(text: str) -> float:
     return x
 
 
+def _seed(text: str) -> int:
+    n = _whole(text)
+    if not 0 <= n <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_SEED:,}, not {text.strip()!r}")
+    return n
+
+
 def _whole(text: str) -> int:
     try:
         return int(text)
@@ -269,15 +280,17 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  symtutor generate chain_rule --seed 7 --difficulty 2 -n 10 --format md -o chain.md\n"
         "  symtutor generate exercises/week2.yaml --format pdf -o week2.pdf",
     )
-    p.add_argument("source", help="a topic id (see 'symtutor topics') or a YAML spec file")
-    p.add_argument("--seed", type=_whole, default=0, help="the first seed (default 0); exercise k uses seed + k")
+    p.add_argument("source", help="a topic id (see 'symtutor topics'), a YAML spec file, or a set exported as JSON")
+    p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0); exercise k uses seed + k")
     p.add_argument("--difficulty", type=_whole, default=1, choices=(1, 2, 3), help="1, 2 or 3 (default 1)")
-    p.add_argument("-n", "--count", type=_count, default=1, help="how many exercises (default 1)")
+    p.add_argument("-n", "--count", type=_count_upto(MAX_EXERCISES), default=1,
+                   help=f"how many exercises (default 1, at most {MAX_EXERCISES})")
     p.add_argument("--format", default="md", choices=("md", "tex", "pdf", "json", "moodle", "ipynb"),
                    help="md (default), tex (worksheet and -key.tex), pdf, json, moodle or ipynb")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: standard output; pdf needs a file)")
-    p.add_argument("--variants", type=_count, default=1, metavar="N",
-                   help="moodle only: N verified seeds of each generated item, each item its own question category")
+    p.add_argument("--variants", type=_count_upto(MAX_VARIANTS), default=1, metavar="N",
+                   help="moodle only: N verified seeds of each generated item, each item its own question category "
+                   f"(at most {MAX_VARIANTS}, and at most {MAX_EXERCISES} questions in all)")
 
     p = _command(
         sub, "practice", _practice,
@@ -294,7 +307,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_whole, choices=range(1, 7), metavar="N", help="practise the topics of week N (1-6)")
     p.add_argument("--difficulty", type=_whole, choices=(1, 2, 3), help="fix the difficulty (default: adaptive)")
     p.add_argument("--count", type=_count, default=10, help="how many exercises (default 10)")
-    p.add_argument("--seed", type=_whole, help="seed of the first exercise (default: from your history)")
+    p.add_argument("--seed", type=_seed, help="seed of the first exercise (default: from your history)")
     p.add_argument("--db", metavar="PATH", help="the progress store (default: $SYMTUTOR_DB or your data folder; "
                    "the folder of PATH must exist)")
     p.add_argument("--json", action="store_true", help="print a machine-readable transcript at the end")
@@ -307,7 +320,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="steps of steepest descent (default 10000, at most 1000000)")
     p.add_argument("--aggression", type=_finite, default=3.5, help="the step size (default 3.5)")
     p.add_argument("--noise", type=_finite, default=1.0, help="the noise on each Jacobian (default 1)")
-    p.add_argument("--seed", type=_whole, default=0, help="seed of the initial weights and the noise (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights and the noise (default 0)")
     p.add_argument("--plot", metavar="FILE", help="save the curves and the cost history (.png, .pdf or .svg)")
     p.add_argument("--derivation", action="store_true", help="show the chain rule through the network first")
 
@@ -398,6 +411,31 @@ def _check_output(path: str, what: str = "-o") -> Path:
     return p
 
 
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a full disk leaves no half-written file (nor an old one changed).
+
+    A regular file is written beside itself and renamed over; a device, pipe or symbolic link is written through.
+    """
+    data = text.encode("utf-8")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def _check_plot(path: str) -> Path:
     p = _check_output(path, "--plot")
     from matplotlib.backend_bases import FigureCanvasBase
@@ -447,12 +485,21 @@ def _generate(args) -> int:
     from . import export
     from .exercises.sets import from_spec, load_spec
 
+    if args.output is not None and not args.output.strip():
+        raise InvalidArgumentError("-o needs a file name, e.g. -o worksheet.md (leave -o out to print)")
+    if Path(args.source).is_dir():
+        raise InvalidArgumentError(f"{args.source} is a folder: give a YAML spec file or a topic id (symtutor topics)")
     out = _check_output(args.output) if args.output else None
     if args.format == "pdf" and out is None:
         raise InvalidArgumentError("--format pdf needs -o FILE.pdf")
     progress = _Progress("generating")
-    if args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
-        if not Path(args.source).is_file():
+    if args.source.endswith(".json") and Path(args.source).is_file():  # a set exported before: export it again
+        from .export.jsonfile import MAX_JSON
+
+        with open(args.source, encoding="utf-8", errors="replace") as fh:
+            s = export.load(fh.read(MAX_JSON + 1), source=Path(args.source).name)
+    elif args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file():
+        if not Path(args.source).exists():
             raise InvalidArgumentError(f"no such spec file: {args.source}")
         s = load_spec(args.source, progress=progress)
     else:
@@ -460,6 +507,9 @@ def _generate(args) -> int:
                 "items": [{"topic": args.source, "difficulty": args.difficulty, "count": args.count, "seed": args.seed}]}
         s = from_spec(spec, progress=progress)
     fmt = args.format
+    if fmt == "moodle" and args.variants > 1 and len(s.items) * args.variants > MAX_EXERCISES:
+        raise InvalidArgumentError(f"--variants {args.variants} would make {len(s.items) * args.variants:,} questions "
+                                   f"from {len(s.items)} exercises; at most {MAX_EXERCISES} in all")
     if fmt == "pdf":
         sheet, key = export.to_pdf(s, str(out))
         print(f"wrote {sheet} and {key}", file=sys.stderr)
@@ -468,8 +518,8 @@ def _generate(args) -> int:
         sheet, key = export.to_latex(s)
         if out is not None:
             keyfile = _check_output(str(out.with_name(out.stem + "-key" + out.suffix)))
-            out.write_text(sheet, encoding="utf-8")
-            keyfile.write_text(key, encoding="utf-8")
+            _write(out, sheet)
+            _write(keyfile, key)
             print(f"wrote {out} and {keyfile}", file=sys.stderr)
             return EXIT_OK
         text = sheet
@@ -478,7 +528,7 @@ def _generate(args) -> int:
                 "moodle": lambda s: export.to_moodle(s, variants=args.variants),
                 "ipynb": export.to_notebook}[fmt](s)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        _write(out, text)
         print(f"wrote {len(s.items)} exercises to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -489,6 +539,7 @@ _HELP = """Type your answer as you would write it: 2x cos(x^2), e^(x y), (a, b) 
 Commands: hint (the next hint; each lowers the score), steps (the worked solution; the exercise then
 scores nothing), skip, quit, help. Ctrl-C ends the session with its summary."""
 
+_UNREAD = "I could not read your answer: "
 _COMMANDS = ("hint", "steps", "skip", "quit", "help")
 _MAX_LINE = 20_000  # characters of one answer read from standard input (longer ones are refused as too long)
 
@@ -535,6 +586,9 @@ def _practice(args) -> int:
     if args.week:
         chosen += [t.id for t in TOPICS.values() if t.week == args.week]
     quiet = args.json
+    if sys.stdin is None:  # started with standard input closed (<&-)
+        raise InvalidArgumentError("practice reads answers from standard input, which is closed; "
+                                   "run it in a terminal or give it input")
     interactive = sys.stdin.isatty() and not quiet
     transcript = []
 
@@ -590,14 +644,17 @@ def _practice(args) -> int:
                     elif turn.kind == "hint":
                         say(plain(turn.text))
                     elif turn.kind in ("skip", "steps"):
-                        say(turn.text)
+                        say(plain(turn.text))
                     elif turn.feedback is not None:
                         fb = turn.feedback
                         if fb.understood:  # as it was read, not simplified: 1/2 + (x - 2)/4 stays so
                             say(f"understood as: {fb.understood}")
                         label = {"correct": "Correct", "incorrect": "Not right", "invalid": "Could not read that",
                                  "undecided": "Undecided"}[fb.status]
-                        say(f"{label}: {fb.message}" if fb.status != "correct" else fb.message)
+                        message = fb.message
+                        if fb.status == "invalid" and message.startswith(_UNREAD):  # said once, by the label
+                            message = message[len(_UNREAD):]
+                        say(f"{label}: {message}" if fb.status != "correct" else message)
                         if fb.status == "incorrect":
                             say("Try again, or type hint, steps or skip.")
                     if turn.done:
@@ -659,6 +716,37 @@ def _progress(args) -> int:
     return EXIT_OK
 
 
+class _Quiet:
+    """Floating-point trouble in a descent (overflow, division by zero) is reported once, after it, not as warnings."""
+
+    def __enter__(self):
+        import numpy as np
+
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        self._errstate.__exit__(kind, exc, tb)
+        self._warnings.__exit__(kind, exc, tb)
+        if kind is not None and issubclass(kind, ArithmeticError):
+            raise InvalidArgumentError(_DIVERGED) from None
+        return False
+
+
+_DIVERGED = ("the descent broke down (a value overflowed or was divided by zero): "
+             "try a smaller --aggression or another starting point")
+
+
+def _diverged(*values) -> bool:
+    import numpy as np
+
+    return not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values)
+
+
 def _backprop(args) -> int:
     import numpy as np
 
@@ -678,8 +766,11 @@ def _backprop(args) -> int:
         if i % step == 0:
             bar(i, args.iterations)
 
-    result = bp.train(params, x, y, iterations=args.iterations, aggression=args.aggression, noise=args.noise,
-                      rng=rng, callback=tick if sys.stderr.isatty() else None)
+    with _Quiet():
+        result = bp.train(params, x, y, iterations=args.iterations, aggression=args.aggression, noise=args.noise,
+                          rng=rng, callback=tick if sys.stderr.isatty() else None)
+    if _diverged(result.costs[-1]):
+        raise InvalidArgumentError(_DIVERGED)
     print(f"cost after {args.iterations} iterations: {result.costs[-1]:.6g} (from {result.costs[0]:.6g})")
     if plot is not None:
         from .plotting import cost_history, heart_training, save_figure
@@ -698,7 +789,10 @@ def _heights(args) -> int:
 
     plot = _check_plot(args.plot) if args.plot else None
     x, y = h.heights_data()
-    r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
+    with _Quiet():
+        r = h.fit(x, y, mu=args.mu, sig=args.sig, steps=args.steps, aggression=args.aggression)
+    if _diverged(r.mu, r.sig, r.chi2):
+        raise InvalidArgumentError(_DIVERGED)
     print(f"after {args.steps} steps: μ = {r.mu:.4f} cm, σ = {r.sig:.4f} cm, χ² = {r.chi2:.6g}")
     if plot is not None:
         from .plotting import chi2_contours, histogram_fit, save_figure
@@ -713,10 +807,15 @@ def _heights(args) -> int:
 
 
 def _check(args) -> int:
-    point = [parse(c) for c in args.at.split(",")] if args.at else None
+    from .exercises.spec import _undefined
+
+    point = _point(args.at) if args.at else None
+    expected = parse(args.expected)
+    if _undefined(expected):  # no answer could be right: a mistake in the command, not a verdict
+        raise InvalidArgumentError(f"--expected {args.expected} is undefined or infinite; give a defined expression")
     fb = check(
         args.answer,
-        parse(args.expected),
+        expected,
         variables=args.variables,
         mode=args.mode,
         tolerance=args.tolerance,
@@ -765,6 +864,15 @@ def _in_worker(text_of, args) -> str:
         return text_of(args)
     except ParseError as exc:  # its position does not survive pickling: send the line it would print
         raise InvalidArgumentError(_one_line(exc)) from None
+
+
+def _point(text: str) -> list:
+    """The coordinates of ``--at``: each a finite real number or a symbol, never oo, zoo, nan or I."""
+    point = [parse(c) for c in text.split(",")]
+    for c in point:
+        if isinstance(c, sp.MatrixBase) or c.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I) or c.is_finite is False:
+            raise InvalidArgumentError(f"--at takes finite real coordinates, e.g. --at 0,1, not {expr_text(c)!r}")
+    return point
 
 
 def _variables(expr, names: str | None):
@@ -835,7 +943,7 @@ def _matrix_text(args) -> str:
 def _taylor_text(args) -> str:
     expr = parse(args.expr)
     variables = _variables(expr, args.vars)
-    point = [parse(c) for c in args.at.split(",")]
+    point = _point(args.at)
     bounds = None
     if args.interval:
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -182,7 +183,16 @@ class ProgressStore:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder {folder} for the progress store: {exc.strerror}") from None
-        if not path.exists():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise StoreError(f"cannot use {path} as a progress store: {exc.strerror}") from None
+        if st is not None and not stat.S_ISREG(st.st_mode):  # a device or a pipe: never opened (a FIFO would block)
+            raise StoreError(f"{path} is not a regular file, so it cannot be a progress store: give a file path, "
+                             "e.g. progress.sqlite3")
+        if st is None:
             if not create:
                 raise StoreError(f"there is no progress store at {path} (check the path; practising creates one)")
             return
@@ -206,11 +216,16 @@ class ProgressStore:
             return
         try:
             version = self._read_version(con)
-        except (sqlite3.Error, StoreError):
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")]
+        except sqlite3.Error:
             return  # the ordinary open finds it and reports it
         finally:
             con.close()
         self._refuse_if_newer(version)
+        if version == 0 and tables:  # an SQLite file of another program: adding tables to it would change it
+            shown = ", ".join(sorted(tables)[:5])
+            raise StoreError(f"{self.path} is an SQLite database but not a progress store (it holds {shown}); "
+                             "choose another path")
 
     def _refuse_if_newer(self, version: int) -> None:
         if version > SCHEMA_VERSION:
@@ -227,7 +242,10 @@ class ProgressStore:
         if row is None:
             return 0
         try:
-            return int(row[0])
+            version = int(row[0])
+            if version < 1:
+                raise ValueError(version)
+            return version
         except (TypeError, ValueError):
             raise StoreError(f"the progress store {self.path} has an unreadable schema version {row[0]!r}; "
                              "move it aside to start a new one") from None
@@ -244,7 +262,8 @@ class ProgressStore:
         self._refuse_if_newer(version)
         if not sound:
             raise sqlite3.DatabaseError("database disk image is malformed")
-        if not memory and not os.access(self.path, os.W_OK) and self.path.exists():
+        if not memory and self.path.exists() and (not os.access(self.path, os.W_OK)
+                                                  or not self.path.stat().st_mode & 0o222):
             raise StoreError(f"the progress store {self.path} is read-only: make it writable, or choose another path")
         # now the writes: WAL, then the migrations
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]

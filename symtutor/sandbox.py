@@ -11,8 +11,10 @@ the task, computing and sending the result back (only starting a fresh
 worker, a fork that takes milliseconds, is not counted).  A worker that overruns is
 killed and replaced on a later call.  A worker never outlives the process that
 started it: it holds only its own end of its socket, it asks Linux to kill it
-when its parent goes (``PR_SET_PDEATHSIG``), and a watchdog thread exits when
-its parent process is gone, whatever killed it.
+when its parent goes (``PR_SET_PDEATHSIG``; workers are forked by the main
+thread or by one thread that lives as long as the process, so the signal
+means the process), and a watchdog thread exits when its parent process is
+gone, whatever killed it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 import multiprocessing as mp
 import os
 import pickle
+import queue
 import signal
 import socket
 import struct
@@ -163,6 +166,55 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
 _parent_ends: weakref.WeakSet = weakref.WeakSet()  # every live worker's parent-side socket
 
 
+class _Forker:
+    """A thread that lives as long as the process and starts the workers of calls made in other threads.
+
+    Linux sends ``PR_SET_PDEATHSIG`` when the *thread* that forked a worker
+    ends, so a worker forked by a short-lived thread could not use it and would
+    rely on its watchdog alone, which cannot run while a long computation holds
+    the interpreter.  Forked from here (or from the main thread), every worker
+    is killed by the kernel the moment its parent process dies.
+    """
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="symtutor-sandbox-forker", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            start, done, box = self.tasks.get()
+            try:
+                start()
+            except BaseException as exc:  # handed back to the caller
+                box.append(exc)
+            done.set()
+
+    def run(self, start: Callable[[], None]) -> None:
+        done, box = threading.Event(), []
+        self.tasks.put((start, done, box))
+        done.wait()
+        if box:
+            raise box[0]
+
+
+_forker: _Forker | None = None
+_forker_lock = threading.Lock()
+
+
+def _start(start: Callable[[], None]) -> None:
+    """Run ``start`` (which forks) in the main thread or in the long-lived forker thread."""
+    global _forker
+    if threading.current_thread() is threading.main_thread():
+        start()
+        return
+    with _forker_lock:
+        if _forker is None or _forker.pid != os.getpid():  # none yet, or inherited through a fork (no thread)
+            _forker = _Forker()
+        forker = _forker
+    forker.run(start)
+
+
 class _Worker:
     """One worker process and the parent's end of its socket."""
 
@@ -170,16 +222,15 @@ class _Worker:
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         mine, theirs = socket.socketpair()
-        pdeathsig = threading.current_thread() is threading.main_thread()
         others = [s for s in list(_parent_ends) if s.fileno() >= 0] + [mine]
         with warnings.catch_warnings():
             # forking a process that has threads is safe here: the worker only
             # runs pure computations and talks over its own socket
             warnings.simplefilter("ignore", DeprecationWarning)
-            self.proc = ctx.Process(target=_serve, args=(theirs, others, memory_bytes, os.getpid(), pdeathsig),
+            self.proc = ctx.Process(target=_serve, args=(theirs, others, memory_bytes, os.getpid(), True),
                                     daemon=True, name="symtutor-sandbox")
             try:
-                self.proc.start()
+                _start(self.proc.start)
             finally:
                 theirs.close()
         self.sock = mine

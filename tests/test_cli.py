@@ -203,3 +203,98 @@ def test_interrupted_is_exit_code_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "_topics", interrupted)
     code, _, err = run(capsys, "topics")
     assert code == 130 and err.strip() == "symtutor: interrupted"
+
+
+def test_a_descent_that_breaks_down_is_one_line(capsys):
+    for argv in (("heights", "--sig", "1e-300", "--steps", "3"), ("heights", "--aggression", "1e308", "--steps", "3"),
+                 ("backprop", "--iterations", "3", "--noise", "1e308")):
+        err = one_line_error(capsys, *argv)
+        assert "the descent broke down" in err and "RuntimeWarning" not in err
+
+
+def test_a_taylor_point_must_be_finite_and_real(capsys):
+    for at in ("log(0)", "sqrt(-1)"):
+        assert "--at takes finite real coordinates" in one_line_error(capsys, "taylor", "exp(x)", "--at", at,
+                                                                      "--order", "1")
+        assert "--at takes finite real coordinates" in one_line_error(
+            capsys, "check", "x", "--expected", "x", "--mode", "taylor", "--at", at, "--order", "1")
+
+
+def test_practice_shows_worked_solutions_as_typed_and_says_unreadable_once(capsys, tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("x +\nsteps\nskip\n"))
+    code, out, _ = run(capsys, "practice", "--topic", "power_rule", "--difficulty", "1", "--count", "2", "--seed", "3",
+                       "--db", str(tmp_path / "p.sqlite3"))
+    assert code == 0
+    assert "Could not read that: The '+' has nothing after it." in out and "I could not read" not in out
+    assert "d/dx [2x^2] = 4x" in out and "The answer was 15x^4." in out and "*" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("generate", "chain_rule", "-n", "100000000"), "argument -n/--count: must be at most 1,000"),
+    (("generate", "chain_rule", "--format", "moodle", "--variants", "100000"), "argument --variants: must be at most"),
+    (("generate", "chain_rule", "--seed", "-5"), "argument --seed: must be a whole number from 0"),
+    (("practice", "--seed", "-5"), "argument --seed: must be a whole number from 0"),
+    (("backprop", "--seed", "-1"), "argument --seed: must be a whole number from 0"),
+])
+def test_counts_seeds_and_variants_are_bounded_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and not out and message in err and err.count("\n") == 1
+
+
+def test_moodle_variants_are_bounded_in_all(capsys, tmp_path):
+    err = one_line_error(capsys, "generate", "chain_rule", "-n", "11", "--format", "moodle", "--variants", "100",
+                         "-o", str(tmp_path / "q.xml"))
+    assert "would make 1,100 questions" in err and not (tmp_path / "q.xml").exists()
+
+
+def test_generate_from_a_folder_or_to_an_empty_name_is_one_line(capsys, tmp_path):
+    assert "is a folder: give a YAML spec file" in one_line_error(capsys, "generate", str(tmp_path))
+    assert "-o needs a file name" in one_line_error(capsys, "generate", "chain_rule", "-o", "")
+
+
+def test_a_write_that_fails_leaves_no_half_written_file(tmp_path):
+    import os
+    import resource
+    import signal
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    out = tmp_path / "sheet.md"
+    out.write_text("the old worksheet\n")
+    res = subprocess.run([sys.executable, "-m", "symtutor", "generate", "chain_rule", "-n", "100", "-o", str(out)],
+                         capture_output=True, text=True, timeout=300, preexec_fn=small_files,
+                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parent.parent)})
+    assert res.returncode == 3 and res.stderr.startswith(f"symtutor: error: cannot write {out}: "), res.stderr
+    assert res.stderr.count("\n") == 1
+    assert out.read_text() == "the old worksheet\n" and [p.name for p in tmp_path.iterdir()] == ["sheet.md"]
+
+
+def test_an_undefined_expected_answer_is_an_error_not_a_verdict(capsys):
+    for expected in ("log(0)", "-log(0) + 1"):
+        assert "is undefined or infinite" in one_line_error(capsys, "check", "log(0)", "--expected", expected)
+
+
+def test_a_set_exported_as_json_can_be_exported_again(capsys, tmp_path):
+    exported = tmp_path / "set.json"
+    assert main(["generate", "chain_rule", "-n", "2", "--format", "json", "-o", str(exported)]) == 0
+    code, out, _ = run(capsys, "generate", str(exported), "--format", "md")
+    assert code == 0 and out.startswith("# Chain rule (difficulty 1)") and "2. " in out
+    (tmp_path / "bad.json").write_text('{"schema_version": 1, "title": 5}')
+    assert "bad.json: not a valid exercise set" in one_line_error(capsys, "generate", str(tmp_path / "bad.json"))
+
+
+def test_practice_with_standard_input_closed_is_one_line(tmp_path):
+    import os
+
+    res = subprocess.run([sys.executable, "-m", "symtutor", "practice", "--db", str(tmp_path / "p.sqlite3")],
+                         stdin=None, capture_output=True, text=True, timeout=120, close_fds=True,
+                         preexec_fn=lambda: os.close(0),
+                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parent.parent)})
+    assert res.returncode == 3 and "standard input, which is closed" in res.stderr and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1

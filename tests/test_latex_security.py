@@ -240,3 +240,58 @@ def test_typeset_never_lets_a_command_through():
         out = safe_latex(typeset("Find " + attack + " for x^2"))
         assert not set(re.findall(r"\\([A-Za-z]+)", out)) - {"textbackslash", "left", "right", "cdot", "textless",
                                                               "textgreater", "textbar", "frac"}, out
+
+
+@pytest.mark.parametrize("tex, message", [
+    ("$x\x1fy$", "control character"), ("$x\x0cy$", "control character"), ("$x\u2028y$", "the character"),
+    ("$a & b$", "belong inside an environment"), (r"$a \\ b$", "belong inside an environment"),
+])
+def test_latex_that_would_stop_the_compiler_is_refused_in_the_spec(tex, message):
+    with pytest.raises(SpecError, match=message):
+        from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1", "prompt_latex": tex}]}, source="w.yaml")
+    with pytest.raises(UnsafeLatex, match="the character|belong inside"):
+        safe_latex(tex)  # also when the LaTeX comes from elsewhere (a JSON file, a generator)
+
+
+def test_maths_across_lines_and_escaped_text_characters():
+    assert safe_latex("$x\n\ny$") == "$x  y$"  # a blank line would end the maths in LaTeX
+    assert safe_latex(r"50\% of \$5, \#1 and $\frac{1}{2}$") == r"50\% of \$5, \#1 and $\frac{1}{2}$"
+    assert safe_latex(r"$\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}$").count("&") == 2
+
+
+def test_typesetting_keeps_brackets_and_spaces():
+    assert typeset("See equation (3).") == r"See equation $\left(3\right)$."
+    assert typeset("x in [0, 1]") == r"$x$ in $\left[0, 1\right]$"
+    assert typeset("Differentiate sin(x) (hint: chain rule).") == \
+        r"Differentiate $\sin\left(x\right)$ (hint: chain rule)."
+
+
+def test_a_pdf_that_cannot_be_written_whole_leaves_the_old_one(tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    pdf, out = tmp_path / "doc.pdf", tmp_path / "sheet.pdf"
+    pdf.write_bytes(b"%PDF new" * 1000)
+    out.write_bytes(b"%PDF old")
+
+    def half(src, dst):
+        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", half)
+    with pytest.raises(SymtutorError, match="cannot write .*sheet.pdf: No space left on device"):
+        T._place(pdf, out)
+    assert out.read_bytes() == b"%PDF old" and sorted(p.name for p in tmp_path.iterdir()) == ["doc.pdf", "sheet.pdf"]
+
+
+def test_fonts_made_on_the_fly_are_not_written_to_the_home_folder(tmp_path, monkeypatch):
+    _need_latex()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # where TeX would cache the fonts it makes (~/.texlive*/texmf-var)
+    s = from_spec({"title": "Costs in $", "items": [{"prompt": "How many $ for 2 apples?", "answer": "1"}]})
+    before = _leftovers()  # a \$ in a title and prompt needs a text-companion font that TeX may make as a bitmap
+    (tmp_path / "out").mkdir()
+    sheet, key = to_pdf(s, tmp_path / "out" / "w.pdf")
+    assert sheet.is_file() and key.is_file()
+    assert list(home.iterdir()) == [] and _leftovers() <= before

@@ -211,3 +211,43 @@ def test_a_read_only_file_as_an_ordinary_user(tmp_path):
     if "ModuleNotFoundError" in res.stderr or "PermissionError" in res.stderr:  # pragma: no cover
         pytest.skip("this checkout is not readable by another user")
     assert "is read-only" in res.stdout, res.stderr
+
+
+def test_a_read_only_file_is_refused_even_for_root(tmp_path, capsys):
+    db = _store(tmp_path / "p.sqlite3")
+    os.chmod(db, 0o444)  # root may write it, but its owner made it read-only: it is not written
+    try:
+        _refused(db, "is read-only", capsys)
+    finally:
+        os.chmod(db, 0o644)
+
+
+def test_an_sqlite_file_of_another_program_is_refused_unchanged(tmp_path, capsys):
+    for name, table in (("other.db", "CREATE TABLE notes (x)"), ("lookalike.db", "CREATE TABLE attempts (x)")):
+        db = tmp_path / name
+        con = sqlite3.connect(str(db))
+        con.execute(table)
+        con.commit()
+        con.close()
+        _refused(db, "an SQLite database but not a progress store", capsys)
+
+
+def test_a_negative_schema_version_is_refused(tmp_path, capsys):
+    db = _store(tmp_path / "p.sqlite3")
+    con = sqlite3.connect(str(db))
+    con.execute("UPDATE meta SET value = '-5' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    _refused(db, "unreadable schema version", capsys)
+
+
+def test_a_device_or_a_pipe_is_never_opened(tmp_path, capsys):
+    fifo = tmp_path / "p.sqlite3"
+    os.mkfifo(fifo)  # reading it would block for ever
+    with pytest.raises(StoreError, match="not a regular file"):
+        ProgressStore(fifo)
+    assert main(["progress", "--db", str(fifo)]) == 3
+    assert "not a regular file" in capsys.readouterr().err
+    with pytest.raises(StoreError, match="not a regular file"):
+        ProgressStore(os.devnull)  # and no journal is made beside it
+    assert not os.path.exists(os.devnull + "-journal")

@@ -179,3 +179,38 @@ def test_a_slow_diagnosis_leaves_the_verdict():
     # naming the mistake would expand (x - a)^6000: the verdict comes back without a name, within the bound
     fb = check("(x-a)^6000 + 1", "(x-a)^6000", variables="x a", timeout=1.0)
     assert fb.status == "incorrect" and not fb.correct
+
+
+_BUSY_PARENT = textwrap.dedent("""
+    import sys, threading, time, types
+    package = types.ModuleType("symtutor")
+    package.__path__ = [sys.argv[1]]
+    sys.modules["symtutor"] = package
+    from symtutor.sandbox import Sandbox
+    box = Sandbox(memory_mb=128)
+    t = threading.Thread(target=lambda: box.run(len, "a", timeout=30)); t.start(); t.join()  # forked for a thread
+    print(box._idle[0].proc.pid, flush=True)
+    # a long computation in C holds the interpreter, so the worker's watchdog thread cannot run
+    threading.Thread(target=lambda: box.run(sum, range(10**14), timeout=600), daemon=True).start()
+    time.sleep(0.5)
+    print("busy", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_a_busy_worker_forked_for_a_thread_dies_with_its_parent():
+    package = os.path.dirname(sandbox.__file__)
+    parent = subprocess.Popen([sys.executable, "-c", _BUSY_PARENT, package], stdout=subprocess.PIPE, text=True)
+    worker = None
+    try:
+        worker = int(parent.stdout.readline())
+        assert parent.stdout.readline().strip() == "busy" and not _gone(worker)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        assert _wait_gone(worker, 3.0), f"the busy worker {worker} outlived its parent"
+    finally:
+        if worker is not None and not _gone(worker):  # never leave it spinning
+            os.kill(worker, signal.SIGKILL)
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()

@@ -267,3 +267,53 @@ def test_every_generated_exercise_round_trips_through_json_exactly():
     data["items"][0]["prompt_latex"] = r"$\input{/etc/passwd}$"
     with pytest.raises(InvalidArgumentError, match=r"item 1 .*field 'prompt_latex'"):
         load(json.dumps(data))
+
+
+def test_markdown_and_notebook_carry_no_html_from_a_spec():
+    import json as _json
+
+    from symtutor.export import to_markdown, to_notebook
+
+    s = from_spec({"title": "T <script>alert(1)</script>\n# two", "description": "<img src=x onerror=alert(1)>",
+                   "items": [{"prompt": "Is x < 3 & <b>bold</b>?", "answer": "1", "variables": ["x"]}]})
+    md = to_markdown(s)
+    nb = "".join(c["source"] for c in _json.loads(to_notebook(s))["cells"] if c["cell_type"] == "markdown")
+    for text in (md, nb):
+        assert "<script" not in text and "<img" not in text and "<b>" not in text and "&lt;img" in text
+        assert text.startswith("# T &lt;script&gt;alert(1)&lt;/script&gt; # two\n")
+    assert "$x < 3$" in md  # the maths is left as it is
+
+
+def test_a_json_set_is_bounded_and_its_version_is_a_number():
+    from symtutor.errors import InvalidArgumentError, SpecError
+    from symtutor.export import load
+    from symtutor.export.jsonfile import MAX_ITEMS
+
+    with pytest.raises(InvalidArgumentError, match="schema_version True"):
+        load('{"schema_version": true, "title": "T", "description": "", "items": []}')
+    many = {"schema_version": 1, "title": "T", "description": "", "items": [{}] * (MAX_ITEMS + 1)}
+    with pytest.raises(SpecError, match=f"at most {MAX_ITEMS} items"):
+        load(json.dumps(many))
+
+
+def test_a_json_set_gives_each_id_one_exercise():
+    from symtutor.errors import SpecError
+    from symtutor.export import dump, load
+
+    data = json.loads(dump(from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1", "id": "a"},
+                                                               {"prompt": "q", "answer": "2", "id": "b"}]})))
+    data["items"][1]["id"] = "a"
+    with pytest.raises(SpecError, match="item 2, field 'id': 'a' is also the id of item 1"):
+        load(json.dumps(data))
+    data["items"][1] = data["items"][0]  # the same exercise twice is still one exercise
+    assert len(load(json.dumps(data)).items) == 2
+
+
+def test_a_json_set_refuses_control_characters_in_text():
+    from symtutor.errors import SpecError
+    from symtutor.export import dump, load
+
+    data = json.loads(dump(from_spec({"title": "T", "items": [{"prompt": "p", "answer": "1"}]})))
+    data["items"][0]["prompt"] = "p\x00"
+    with pytest.raises(SpecError, match="field 'prompt': has the control character"):
+        load(json.dumps(data))

@@ -264,3 +264,53 @@ def test_the_shipped_spec_schema_agrees_with_the_validator():
     for item in schema_expressible:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(_spec(item), schema)
+
+
+def test_a_written_item_must_name_the_variables_its_answer_uses():
+    for answer in ("3x^2", "x y"):
+        with pytest.raises(SpecError, match=r"item 1 \('Differentiate.'\), field 'variables': is missing: "
+                                            r"the answer uses x"):
+            validate(_spec({"prompt": "Differentiate.", "answer": answer}))
+    _, _, (item,) = validate(_spec({"prompt": "What is 2 + 2?", "answer": "4"}))  # a number needs none
+    assert item.variables == ()
+
+
+def test_a_pipe_or_device_is_not_read_as_a_spec(tmp_path):
+    import os
+
+    fifo = tmp_path / "week2.yaml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    with pytest.raises(SpecError, match="week2.yaml: is not a regular file"):
+        load_spec(fifo)
+    with pytest.raises(SpecError, match="is not a regular file"):
+        load_spec("/dev/zero")
+
+
+def test_a_control_character_in_the_yaml_names_the_file(tmp_path):
+    with pytest.raises(SpecError, match=r"^week2.yaml: character 10: the character #x0000 is not allowed"):
+        load_spec(_write(tmp_path, 'title: "a\x00b"\nitems:\n - {topic: gradient}\n'))
+
+
+def test_an_exported_set_given_as_a_spec_says_what_it_is(tmp_path):
+    exported = tmp_path / "set.json"
+    exported.write_text(dump(from_spec(_spec({"topic": "gradient"}))))
+    with pytest.raises(SpecError, match="set.json: this is an exported exercise set .JSON., not a spec"):
+        load_spec(exported)
+
+
+@pytest.mark.parametrize("item, field", [({"prompt": "p\x00q", "answer": "1"}, "prompt"),
+                                         ({"prompt": "p", "answer": "1", "hints": ["ok", "a\x1bb"]}, "hints"),
+                                         ({"title": "t\x07", "topic": "gradient"}, "title")])
+def test_control_characters_in_text_are_refused(item, field):
+    with pytest.raises(SpecError, match=f"field '{field}': .*control character"):
+        validate(_spec(item))
+    with pytest.raises(SpecError, match="field 'title': has the control character"):
+        validate({"title": "T\x00", "items": [{"topic": "gradient"}]})
+
+
+def test_written_ids_name_one_exercise():
+    with pytest.raises(SpecError, match=r"item 2 \('q'\), field 'id': 'a' is also the id of item 1"):
+        validate(_spec({"prompt": "p", "answer": "1", "id": "a"}, {"prompt": "q", "answer": "2", "id": "a"}))
+    with pytest.raises(SpecError, match="field 'id': 'gradient-1-0' is how a generated exercise is named"):
+        validate(_spec({"topic": "gradient"}, {"prompt": "q", "answer": "2", "id": "gradient-1-0"}))
+    validate(_spec({"prompt": "p", "answer": "1", "id": "week2-1"}, {"prompt": "q", "answer": "2", "id": "week2-2"}))

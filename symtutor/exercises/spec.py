@@ -170,8 +170,9 @@ def read_yaml(text: str, *, source: str = "spec") -> object:
 
     if len(text) > MAX_BYTES:
         raise SpecError(f"{source}: the spec is {len(text)} characters long; at most {MAX_BYTES}")
-    loader = _loader_class()(text)
+    loader = None
     try:
+        loader = _loader_class()(text)  # its reader refuses control characters at once
         return loader.get_single_data()
     except _YamlRefusal as exc:
         raise SpecError(f"{source}: {_where(exc.mark)}{exc.message}") from None
@@ -179,12 +180,16 @@ def read_yaml(text: str, *, source: str = "spec") -> object:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "not valid YAML"
         raise SpecError(f"{source}: {_where(mark)}{_oneline(what)}") from None
+    except yaml.reader.ReaderError as exc:
+        raise SpecError(f"{source}: character {exc.position + 1}: the character #x{exc.character:04x} is not allowed "
+                        "in YAML (control characters are not)") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{source}: not valid YAML: {_oneline(str(exc))}") from None
     except RecursionError:
         raise SpecError(f"{source}: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _where(mark) -> str:
@@ -203,6 +208,8 @@ def read_spec_file(path) -> tuple[object, str]:
     p = Path(path)
     source = p.name or str(p)
     try:
+        if p.exists() and not p.is_dir() and not p.is_file():  # a pipe or device: reading it may never end
+            raise SpecError(f"{source}: is not a regular file, so it is not read as a spec")
         with open(p, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
@@ -255,7 +262,17 @@ def _text(where: _Where, item: Mapping, field: str, *, maximum: int, required: b
         raise where.error(field, f"must be text, not {_show(value)}")
     if not minimum <= len(value) <= maximum:
         raise where.error(field, f"must be text of {minimum} to {maximum} characters, not {len(value)}")
+    _no_control(where, field, value)
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(where: _Where, field: str, value: str, entry: str = "") -> None:
+    bad = _CONTROL.search(value)
+    if bad:
+        raise where.error(field, f"{entry}has the control character {bad.group()!r} at character {bad.start() + 1}")
 
 
 def _integer(where: _Where, item: Mapping, field: str, lo: int, hi: int, default: int) -> int:
@@ -279,6 +296,7 @@ def _texts(where: _Where, item: Mapping, field: str, *, most: int, maximum: int)
             v = str(v)
         if not isinstance(v, str) or len(v) > maximum:
             raise where.error(field, f"entry {k + 1} must be text of at most {maximum} characters, not {_show(v)}")
+        _no_control(where, field, v, f"entry {k + 1} ")
         out.append(v)
     return tuple(out)
 
@@ -378,6 +396,10 @@ def _written(where: _Where, item: Mapping, index: int) -> Written:
     if mode not in MODES:
         raise where.error("mode", f"must be one of {', '.join(MODES)}, not {_show(mode)}")
     answer = _expression(where, "answer", item["answer"], variables, constant=mode == "numeric")
+    if not variables and answer.free_symbols:  # a learner could type none of them
+        names = sorted(str(v) for v in answer.free_symbols)
+        raise where.error("variables", f"is missing: the answer uses {', '.join(names)}; name the variables, "
+                                       f"e.g. variables: [{', '.join(names)}]")
     hints = _texts(where, item, "hints", most=10, maximum=1000)
     solution = _texts(where, item, "solution", most=50, maximum=1000)
     options: list[tuple[str, object]] = []
@@ -440,6 +462,13 @@ def _generated(where: _Where, item: Mapping) -> Generated:
     )
 
 
+def _topic_ids():
+    from .core import TOPICS, topics
+
+    topics()
+    return TOPICS
+
+
 def _item_title(item: Mapping) -> str:
     for key in ("title", "prompt", "topic", "id"):
         value = item.get(key)
@@ -463,6 +492,9 @@ def validate(spec, *, source: str = "spec") -> tuple[str, str, tuple[Generated |
     top = _Where(source)
     if not isinstance(spec, Mapping):
         raise SpecError(f"{source}: a spec is a mapping with a 'title' and a list of 'items', not {type(spec).__name__}")
+    if "schema_version" in spec and "items" in spec:
+        raise SpecError(f"{source}: this is an exported exercise set (JSON), not a spec: read it with "
+                        "symtutor.export.load")
     unknown = sorted(map(str, set(spec) - _TOP))
     if unknown:
         raise top.error(unknown[0], f"is an unknown field of a spec (the fields are: {', '.join(sorted(_TOP))})")
@@ -475,12 +507,21 @@ def validate(spec, *, source: str = "spec") -> tuple[str, str, tuple[Generated |
         shown = f"{len(items)} items" if isinstance(items, list) else _show(items)
         raise top.error("items", f"must be a list of 1 to {MAX_ITEMS} items, not {shown}")
     out: list[Generated | Written] = []
+    ids: dict[str, int] = {}
     total = 0
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise SpecError(f"{source}: item {i + 1}: must be a mapping of fields, not {_show(item)}")
         where = _Where(source, i, _item_title(item))
         v = _generated(where, item) if "topic" in item else _written(where, item, i)
+        if isinstance(v, Written) and v.id is not None:  # an id names one exercise (grading finds answers by it)
+            if v.id in ids:
+                raise where.error("id", f"{_show(v.id)} is also the id of item {ids[v.id] + 1}; give each its own")
+            generated_like = re.fullmatch(r"([a-z][a-z0-9_]*)-[123]-\d+", v.id)
+            if generated_like and generated_like.group(1) in _topic_ids():
+                raise where.error("id", f"{_show(v.id)} is how a generated exercise is named (topic-difficulty-seed); "
+                                        "choose another")
+            ids[v.id] = i
         total += v.count if isinstance(v, Generated) else 1
         if total > MAX_EXERCISES:
             raise where.error("count" if isinstance(v, Generated) else "items",

@@ -13,9 +13,10 @@ from ..checking import MODES
 from ..errors import InvalidArgumentError, SpecError
 from ..exercises.core import Exercise
 from ..exercises.sets import ExerciseSet
+from ..exercises.spec import MAX_EXERCISES
 from ..parsing import MAX_LENGTH, to_text
 
-__all__ = ["SCHEMA_VERSION", "SCHEMA_PATH", "MAX_JSON", "schema", "to_dict", "from_dict", "dump", "load"]
+__all__ = ["SCHEMA_VERSION", "SCHEMA_PATH", "MAX_JSON", "MAX_ITEMS", "schema", "to_dict", "from_dict", "dump", "load"]
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("exercise-set.schema.json")
@@ -66,6 +67,8 @@ def to_dict(s: ExerciseSet) -> dict:
     }
 
 
+MAX_ITEMS = MAX_EXERCISES
+"""The most exercises a set read back may hold (as many as one spec may make)."""
 MAX_JSON = 32 * 2**20
 """The largest exported set read back (characters)."""
 _KEYS = {"id", "topic", "difficulty", "seed", "prompt", "prompt_latex", "variables", "answer", "mode", "hints",
@@ -88,7 +91,7 @@ def _regenerated(d: dict) -> Exercise | None:
 
 def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     from .._texsafe import UnsafeLatex, safe_latex
-    from ..exercises.spec import _expression, _texts, _tolerance, _variables, _Where
+    from ..exercises.spec import _expression, _no_control, _texts, _tolerance, _variables, _Where
 
     if not isinstance(d, dict):
         raise SpecError(f"{source}: item {index + 1}: must be an object, not {type(d).__name__}")
@@ -105,6 +108,7 @@ def _exercise_from_dict(d, index: int, source: str) -> Exercise:
     for key, most in (("id", 100), ("topic", 100), ("prompt", 4000), ("prompt_latex", 4000)):
         if not isinstance(d[key], str) or not (key not in ("id",) or 1 <= len(d[key])) or len(d[key]) > most:
             raise where.error(key, f"must be text of at most {most} characters")
+        _no_control(where, key, d[key])
     for key, lo, hi, nullable in (("difficulty", 0, 3, False), ("seed", 0, 10**12, True)):
         v = d[key]
         if not (v is None and nullable) and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
@@ -154,7 +158,7 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
     Errors are :class:`~symtutor.errors.SpecError` naming the item and field.
     """
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
         raise InvalidArgumentError(
             f"this file has schema_version {version!r}; this symtutor reads version {SCHEMA_VERSION}"
         )
@@ -165,10 +169,18 @@ def from_dict(data: dict, *, source: str = "exercise set") -> ExerciseSet:
         if not isinstance(data.get(key), str) or len(data[key]) > 4000:
             raise SpecError(f"{source}: not a valid exercise set: field '{key}' must be text of at most 4000 characters")
     items = data.get("items")
-    if not isinstance(items, list) or len(items) > 10_000:
-        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most 10000 items")
-    return ExerciseSet(data["title"], tuple(_exercise_from_dict(d, i, source) for i, d in enumerate(items)),
-                       data["description"])
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:  # as many as a spec may make: reading stays bounded
+        raise SpecError(f"{source}: not a valid exercise set: field 'items' must be a list of at most "
+                        f"{MAX_ITEMS} items")
+    exercises, seen = [], {}
+    for i, d in enumerate(items):
+        ex = _exercise_from_dict(d, i, source)
+        first = seen.setdefault(ex.id, (i, ex))
+        if first[1] != ex:  # grading finds an exercise by its id: one id, one exercise
+            raise SpecError(f"{source}: item {i + 1}, field 'id': {ex.id!r} is also the id of item {first[0] + 1}, "
+                            "a different exercise")
+        exercises.append(ex)
+    return ExerciseSet(data["title"], tuple(exercises), data["description"])
 
 
 def dump(s: ExerciseSet) -> str:

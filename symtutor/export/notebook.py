@@ -211,11 +211,12 @@ def to_notebook(s: ExerciseSet, *, answers: bool = False) -> str:
         >>> nb["nbformat"], len(nb["cells"])
         (4, 4)
     """
-    from .text import _prompt_markdown
+    from .text import _markdown_text, _prompt_markdown
 
     data = dump(s) if answers else _payload(s)
     cells = [
-        _cell("markdown", f"# {s.title}\n\n{s.description}\n\nType each answer between the quotes and run the cell."),
+        _cell("markdown", f"# {_markdown_text(s.title, line=True)}\n\n{_markdown_text(s.description)}\n\n"
+                          "Type each answer between the quotes and run the cell."),
         _cell("code", "from symtutor.export.notebook import Worksheet\n\nws = Worksheet(" + repr(data) + ")"),
     ]
     for n, ex in enumerate(s.items, 1):

@@ -12,8 +12,8 @@ machine that compiles it:
   LaTeX printed from their SymPy values and checked the same way.
 * compiling: ``pdflatex -no-shell-escape -interaction=nonstopmode
   -halt-on-error`` with ``openin_any=p`` and ``openout_any=p`` (no file read or
-  written outside its folder), ``TEXMFOUTPUT`` set to a private temporary
-  folder, a wall-clock bound, a bound on the log and every file written
+  written outside its folder), ``TEXMFOUTPUT`` and TeX's caches (fonts made
+  on the fly) set to a private temporary folder, a wall-clock bound, a bound on the log and every file written
   (the run is killed when its log passes :data:`MAX_LOG` bytes), CPU, memory and
   file-size limits the kernel enforces even if this process dies, and the
   temporary folder removed on every exit (also on SIGTERM or Ctrl-C; folders
@@ -22,6 +22,7 @@ machine that compiles it:
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -65,15 +66,26 @@ def _prompt_tex(ex) -> str:
     return escape_text(ex.prompt)
 
 
+def _markdown_text(text: str, *, line: bool = False) -> str:
+    """Text for Markdown: no HTML (``<``, ``>`` and ``&`` as entities) outside the ``$...$`` maths.
+
+    With ``line``, line breaks become spaces (a title stays one heading).
+    """
+    if line:
+        text = " ".join(text.split())
+    parts = re.split(r"((?<!\\)\$[^$]*(?<!\\)\$)", text)
+    return "".join(p if k % 2 else html.escape(p, quote=False) for k, p in enumerate(parts))
+
+
 def _prompt_markdown(ex) -> str:
-    """The prompt for Markdown: ``prompt_latex`` when it is in the safe subset, else the plain prompt."""
+    """The prompt for Markdown: ``prompt_latex`` when it is in the safe subset, else the plain prompt typeset."""
     for tex in (ex.prompt_latex, typeset(ex.prompt)):
         try:
             safe_latex(tex)
-            return tex
+            return _markdown_text(tex)
         except UnsafeLatex:
             continue
-    return ex.prompt
+    return _markdown_text(ex.prompt)
 
 
 def _answer_tex(ex) -> str:
@@ -95,9 +107,9 @@ def to_markdown(s: ExerciseSet, *, answers: bool = True) -> str:
         >>> md.splitlines()[0]
         '# T'
     """
-    lines = [f"# {s.title}", ""]
+    lines = [f"# {_markdown_text(s.title, line=True)}", ""]
     if s.description:
-        lines += [s.description, ""]
+        lines += [_markdown_text(s.description), ""]
     for n, ex in enumerate(s.items, 1):
         lines.append(f"{n}. {_prompt_markdown(ex)}")
     if answers:
@@ -220,6 +232,8 @@ def _run(engine: str, tmp: Path, timeout: float) -> None:
            if k not in ("TEXINPUTS", "TEXMFOUTPUT", "openin_any", "openout_any", "shell_escape", "shell_escape_commands")}
     env.update(openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT=str(tmp), TEXINPUTS=".:",
                max_print_line="200")
+    # fonts made on the fly (mktexpk) and other caches go to the private folder too, not to ~/.texlive*
+    env.update(TEXMFVAR=str(tmp / "texmf-var"), TEXMFCACHE=str(tmp / "texmf-var"), VARTEXFONTS=str(tmp / "fonts"))
     cmd = [engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "doc.tex"]
     out_path = tmp / "stdout.txt"
     with open(out_path, "wb") as out:
@@ -268,6 +282,21 @@ def _pdf_size(tmp: Path) -> int:
         return 0
 
 
+def _place(pdf: Path, out: Path) -> None:
+    """Copy the PDF to ``out`` whole or not at all (a regular file is written beside itself and renamed over)."""
+    direct = out.is_symlink() or (out.exists() and not out.is_file())
+    target = out if direct else out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(pdf, target)
+        if not direct:
+            os.replace(target, out)
+    except OSError as exc:
+        raise SymtutorError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        if not direct and target.exists():
+            target.unlink()
+
+
 def _compile(tex: str, out: Path, engine: str, *, timeout: float = LATEX_TIMEOUT) -> None:
     """Compile ``tex`` in a private temporary folder (always removed) and copy the PDF to ``out``."""
     _sweep()
@@ -277,10 +306,7 @@ def _compile(tex: str, out: Path, engine: str, *, timeout: float = LATEX_TIMEOUT
     try:
         (tmp / "doc.tex").write_text(tex, encoding="utf-8")
         _run(engine, tmp, timeout)
-        try:
-            shutil.copyfile(tmp / "doc.pdf", out)
-        except OSError as exc:
-            raise SymtutorError(f"cannot write {out}: {exc.strerror or exc}") from None
+        _place(tmp / "doc.pdf", Path(out))
     except _Terminated:
         raise SystemExit(128 + signal.SIGTERM) from None
     finally:
