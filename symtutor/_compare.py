@@ -208,8 +208,11 @@ def _probes(a, b) -> tuple:
 def _centres(a, b, variables: tuple) -> tuple:
     """Points where a sum of a's in one variable that b lacks vanishes (x = 3 for exp(-400 (x - 3)^2)).
 
-    A narrow bump between the random points is largest there.
+    A narrow bump between the random points is largest there; it takes a steep
+    function, so an answer without a number of two figures or more that b lacks has none.
     """
+    if not _steep_numbers(a) - _steep_numbers(b):
+        return ()
     mine = {n for n in sp.preorder_traversal(b) if n.is_Add}
     each: dict = {v: [] for v in variables}
     for n in sp.preorder_traversal(a):
@@ -226,6 +229,19 @@ def _centres(a, b, variables: tuple) -> tuple:
     with mpmath.workdps(30):
         lists = [[mpmath.mpf(str(sp.N(z, 30))) for z in each[v][:4]] or [mpmath.mpf("1.13")] for v in variables]
     return tuple(itertools.islice(itertools.product(*lists), 32))
+
+
+@lru_cache(maxsize=1024)
+def _steep_numbers(e) -> frozenset:
+    """The integers of two figures or more among e's numbers (numerators, denominators, floats' sizes)."""
+    out = set()
+    for n in sp.preorder_traversal(e):
+        if n.is_Rational:
+            out.update(k for k in (abs(n.p), n.q) if k >= 10)
+        elif n.is_Float and n != 0:
+            size = abs(float(n))
+            out.update(round(k) for k in (size, 1 / size) if 10 <= k < 1e300)
+    return frozenset(out)
 
 
 def _roots(n, v) -> list:
