@@ -268,6 +268,19 @@ def test_each_typical_heights_mistake_is_named():
                            (step / 2, "constant_factor"), (step / -2, "constant_factor"), (step / -1000, "constant_factor"), ([step[0], 0.1], "wrong"),
                            (np.zeros(3), "shape")):
         assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake
+    # over the notebook's own bins the Gaussian's tails are tiny: a constant factor is still named
+    f0 = h.model(X, 155.0, 6.0)
+    e_term, n_term = f0 * (X - 155) ** 2 / 6.0**3, -f0 / 6.0
+    for name, value, mistake, words in (("dfdmu", 2 * f0 * (X - 155) / 36, "constant_factor", "2 times"),
+                                        ("dfdmu", f0 * (X - 155) / 6, "constant_factor", "σ times"),
+                                        ("dfdsig", e_term / 2 + n_term, "constant_factor", "0.5 times"),
+                                        ("dfdsig", 6 * e_term + n_term, "constant_factor", "σ times")):
+        d = h.diagnose_derivative(name, value, X, 155.0, 6.0)
+        assert (d.mistake, words in d.message) == (mistake, True), (name, d.message)
+    # one element of the step wrong: its sign, or a factor of it
+    for value, mistake in (([step[0], -step[1]], "sign"), ([step[0], step[1] / 2], "constant_factor"),
+                           ([-step[0], step[1]], "sign")):
+        assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake, value
     text = str(h.check(dfdmu=lambda x, mu, sig: 1 / 0, dfdsig=lambda x, mu, sig: h.model(x, mu, sig) * (x - mu) / sig**2))
     assert text == "✗ dfdmu raised ZeroDivisionError: division by zero\n✗ dfdsig is the derivative with respect to " \
         "the other parameter: it should be ∂f/∂σ"

@@ -96,6 +96,10 @@ def explain_error(name: str, kind: str, message: str) -> Diagnosis:
         return Diagnosis(name, "missing", f"there is no function {name}: keep the name and the arguments of the template")
     if kind == "BadValue":
         return Diagnosis(name, "not_a_number", f"{name} should give an array of numbers, but gave {message}")
+    if kind == "Stopped":  # the grader stopped the process while the function ran
+        if "did not stop" in message:
+            return Diagnosis(name, "raised", f"{name} {message} and had to be stopped: is there a loop that never ends?")
+        return Diagnosis(name, "raised", f"{name} {message}: a graded function has to return its result")
     if kind == "Timeout":
         return Diagnosis(name, "raised", f"{name} {message}: is there a loop that never ends?")
     if "ellipsis" in message:
@@ -130,15 +134,25 @@ def close(got: np.ndarray, want: np.ndarray) -> bool:
 
 
 def constant_ratio(got: np.ndarray, want: np.ndarray) -> float | None:
-    """r when got = r · want (r ≠ 0, 1) over every entry, else None."""
+    """r when got = r · want (r ≠ 0, 1) over every entry, else None.
+
+    Examples:
+        >>> want = np.array([1.0, 1e-9, 0.0])
+        >>> constant_ratio(2 * want, want), constant_ratio(want + [0, 1e-6, 0], want)
+        (2.0, None)
+    """
     if got.shape != want.shape or not np.all(np.isfinite(got)):
         return None
-    big = np.abs(want) > 1e-6 * np.max(np.abs(want)) if want.size and np.any(want) else np.zeros(want.shape, bool)
-    if not np.any(big) or np.any(got[~big] != 0) and not np.allclose(got[~big], 0, atol=1e-9 * np.max(np.abs(want))):
+    top = float(np.max(np.abs(want))) if want.size else 0.0
+    big = np.abs(want) > 1e-6 * top
+    if not np.any(big):
         return None
     r = got[big] / want[big]
     r0 = float(np.median(r))
     if r0 == 0 or not np.allclose(r, r0, rtol=1e-6):
+        return None
+    # the small entries (a Gaussian's tails) scale by the same r: judged against r·want, to the size of r·want
+    if not np.allclose(got[~big], r0 * want[~big], rtol=1e-6, atol=1e-9 * abs(r0) * top):
         return None
     return None if abs(r0 - 1) < 1e-6 else r0
 
