@@ -317,6 +317,18 @@ def test_memory_hogs_and_crashes_are_reported(tmp_path):
     assert g.status == "graded" and g.score == 3, g.text()
 
 
+def test_a_cell_that_shuts_out_the_alarm_and_a_function_that_ends_the_process_are_left_out(tmp_path):
+    deaf = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"
+    ends = "def steepest_step(x, y, mu, sig, aggression):\n    import os\n    os._exit(3)"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H.split("def steepest_step")[0], deaf, ends), "heights",
+                       timeout=12)
+    assert g.status == "graded", g.text()
+    assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
+    assert "steepest_step ended the notebook's process (exit status 3)" in g.functions[2].message
+    assert any(i == 2 and "did not stop when its" in e for i, e in g.cell_errors), g.text()
+    assert g.seconds < 14
+
+
 def test_the_shipped_notebooks_grade_as_not_written(tmp_path):
     g = grade_notebook(NOTEBOOKS / "2-FittingDistribution.ipynb", "heights", timeout=40)
     assert g.status == "graded" and g.score == 0, g.text()

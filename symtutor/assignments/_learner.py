@@ -98,7 +98,8 @@ def explain_error(name: str, kind: str, message: str) -> Diagnosis:
         return Diagnosis(name, "not_a_number", f"{name} should give an array of numbers, but gave {message}")
     if kind == "Stopped":  # the grader stopped the process while the function ran
         if "did not stop" in message:
-            return Diagnosis(name, "raised", f"{name} {message} and had to be stopped: is there a loop that never ends?")
+            return Diagnosis(name, "raised", f"{name} {message} and had to be stopped: is there a loop that never "
+                             "ends?")
         return Diagnosis(name, "raised", f"{name} {message}: a graded function has to return its result")
     if kind == "Timeout":
         return Diagnosis(name, "raised", f"{name} {message}: is there a loop that never ends?")

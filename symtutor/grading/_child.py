@@ -377,10 +377,12 @@ def main():
         if left <= 0:
             _send({"kind": "cell", "index": index, "error": "skipped: the notebook's time ran out"})
             continue
-        _send({"kind": "start", "index": index})
+        budget = min(left, deadline * 0.4)  # one cell that loops leaves time for the cells after it
+        # the parent stops a cell that outlives its budget (one that shuts out the alarm) and runs the notebook
+        # again without it
+        _send({"kind": "start", "index": index, "budget": budget})
         try:
             code = compile(_strip_magics(source), f"<cell {index}>", "exec")
-            budget = min(left, deadline * 0.4)  # one cell that loops leaves time for the cells after it
             setitimer(ITIMER_REAL, budget)
             try:
                 exec(code, ns)
@@ -421,6 +423,7 @@ def main():
         record("sandbox", "the notebook changed Python's builtins (" + ", ".join(touched[:5]) + "); they were restored")
     flush_incidents()
 
+    signal.signal(signal.SIGALRM, _on_alarm)  # a cell may have taken the alarm away: the calls need it back
     _send({"kind": "calls"})
     # the graded functions answer for themselves: symtutor's own answers are out of their reach
     for modname, names in (("symtutor.assignments.backprop", ("jacobians", "_backprop", "_variant", "_compiled")),
@@ -431,7 +434,11 @@ def main():
             setattr(mod, n, _withheld(n))
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
     missing = object()
+    skip = dict(job.get("skip_functions", {}))  # function -> why: it stopped or ended the process before
     for k, call in enumerate(job["calls"]):
+        if call["function"] in skip:
+            _send({"kind": "result", "call": k, "error": list(skip[call["function"]])})
+            continue
         fn = ns.get(call["function"])
         if not callable(fn):
             _send({"kind": "result", "call": k, "missing": True})
@@ -448,6 +455,7 @@ def main():
             left = float(job["calls_seconds"]) - (clock() - start)
             if left <= 0:
                 raise _Overtime()
+            _send({"kind": "call", "call": k, "budget": min(float(job["call_seconds"]), left)})
             setitimer(ITIMER_REAL, min(float(job["call_seconds"]), left))
             try:
                 value = fn(*args)

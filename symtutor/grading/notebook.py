@@ -5,6 +5,8 @@ with a wall-clock bound, a CPU bound, an address-space bound (``RLIMIT_AS``), a 
 size of the files it writes, no new processes (``RLIMIT_NPROC`` and an audit hook), no network (a network
 namespace of its own where the system allows one, and the audit hook everywhere), and a scratch working
 folder that is removed afterwards; the audit hook refuses every file operation outside that folder.
+A cell that ends the process, or outlives its time with the alarm shut out, is left out and the notebook run
+again; a graded function that does so is marked for it and not called again.
 
 The graded functions are then called, still in the child, on hidden cases drawn from a seed of their own
 (other parameters, sizes and data than the notebook's), with the notebook's given helpers swapped for
@@ -220,10 +222,43 @@ def _drain(stream, keep: int, out: list) -> None:
     out.append((bytes(kept), total))
 
 
+_GRACE = 1.5
+"""Seconds a cell or a call may outlive its budget before the parent stops the process (the alarm was shut out)."""
+
+
+def _drain_messages(stream, keep: int, out: list, running: list) -> None:
+    """Read the child's result pipe like ``_drain``, and keep ``running`` = [(what started, its budget, when)]."""
+    kept, total, line = bytearray(), 0, b""
+    with stream:
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                break
+            total += len(chunk)
+            if len(kept) < keep:
+                kept += chunk[: keep - len(kept)]
+            line += chunk
+            *done, line = line.split(b"\n")
+            line = line[:4096]  # a long line (a result) is not read here: its head says what it is
+            for raw in done:
+                if len(raw) > 200 or not raw.startswith(b'{"kind": '):
+                    running[:] = [] if raw.startswith(b'{"kind": "result"') else running
+                    continue
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if msg.get("kind") in ("start", "call") and isinstance(msg.get("budget"), (int, float)):
+                    running[:] = [(msg, float(msg["budget"]), time.monotonic())]
+                else:
+                    running[:] = []
+    out.append((bytes(kept), total))
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     messages: tuple
-    status: str  # finished | timed_out | killed
+    status: str  # finished | timed_out | killed | stalled (a cell or call outlived its budget and was stopped)
     returncode: int | None
     stray_bytes: int
     seconds: float
@@ -265,17 +300,30 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             os.close(write_fd)
         results: list = []
         stray: list = []
+        running: list = []
         readers = [
-            threading.Thread(target=_drain, args=(os.fdopen(read_fd, "rb"), _RESULT_BYTES, results), daemon=True),
+            threading.Thread(target=_drain_messages, args=(os.fdopen(read_fd, "rb"), _RESULT_BYTES, results, running),
+                             daemon=True),
             threading.Thread(target=_drain, args=(proc.stdout, _PIPE_BYTES, stray), daemon=True),
         ]
         for r in readers:
             r.start()
         status = "finished"
         try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            status = "timed_out"
+            while True:
+                try:
+                    proc.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                now = time.monotonic()
+                if now - t0 > timeout:
+                    status = "timed_out"
+                    break
+                current = list(running)
+                if current and now - current[0][2] > current[0][1] + _GRACE:
+                    status = "stalled"
+                    break
         finally:
             try:
                 os.killpg(proc.pid, 9)
@@ -389,23 +437,36 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     t0 = time.monotonic()
     run = _run_child(job, timeout=timeout)
     skipped: list[tuple[int, str]] = []
-    # a cell that ends the process (os._exit, a crash in native code) is skipped and the notebook run again
-    while run.status == "killed" and len(skipped) < 2 and not run.out_of_memory:
-        started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
+    stopped: dict[str, list] = {}
+    # a cell that ends the process (os._exit, a crash in native code) or outlives its time with the alarm shut out
+    # is skipped, and the notebook run again; a graded function that does so is marked for it and left out
+    while run.status in ("killed", "stalled") and len(skipped) + len(stopped) < 4 and \
+            (run.status == "stalled" or not run.out_of_memory):
+        last = [m for m in run.messages if m.get("kind") in ("start", "call")]
         left = timeout - (time.monotonic() - t0)
-        if not started or left < 2:
+        if not last or left < 2:
             break
-        bad = started[-1]
-        skipped.append((bad, f"ended the notebook's process (exit status {run.returncode}); the notebook was run "
-                        "again without it"))
-        job = dict(job, cells=[[i, s] for i, s in job["cells"] if i != bad],
-                   notebook_seconds=left * 0.7, calls_seconds=left * 0.92, cpu_seconds=int(left) + 2)
+        why = (f"did not stop when its {last[-1].get('budget', 0):.3g} s were up" if run.status == "stalled" else
+               f"ended the notebook's process (exit status {run.returncode})")
+        if last[-1]["kind"] == "call":
+            name = calls[int(last[-1]["call"])]["function"]
+            stopped[name] = ["Stopped", why]
+        else:
+            bad = last[-1].get("index")
+            skipped.append((bad, f"{why}; the notebook was run again without it"))
+        job = dict(job, cells=[[i, s] for i, s in job["cells"] if i not in {b for b, _ in skipped}],
+                   skip_functions=stopped, notebook_seconds=left * 0.7, calls_seconds=left * 0.92,
+                   cpu_seconds=int(left) + 2)
         again = _run_child(job, timeout=left)
         run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
                    again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0, again.stray_head)
     grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
+    if stopped:
+        grade = replace(grade, incidents=tuple(Incident("crash" if "ended" in why else "timeout", f"{name} {why}; "
+                                                        "the notebook was run again without calling it")
+                                               for name, (_, why) in stopped.items()) + grade.incidents)
     if skipped:
-        crash = [Incident("crash", f"cell {i} {why}") for i, why in skipped]
+        crash = [Incident("crash" if "ended" in why else "timeout", f"cell {i} {why}") for i, why in skipped]
         grade = replace(grade, incidents=tuple(crash) + grade.incidents,
                         cell_errors=tuple(sorted(grade.cell_errors + tuple(skipped))))
     return grade
@@ -426,7 +487,7 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
     status = "graded"
     started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
     testing = any(m.get("kind") == "calls" for m in run.messages)
-    if run.status == "timed_out":
+    if run.status in ("timed_out", "stalled"):
         status = "timed_out"
         where = " (testing the functions)" if testing else f" (in cell {started[-1]})" if started else ""
         incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s{where}"))
