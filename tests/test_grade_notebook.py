@@ -186,6 +186,15 @@ def test_each_wrong_jacobian_is_named(tmp_path):
     assert "Traceback" not in text and "{" not in text
 
 
+def test_a_function_whose_cell_does_not_compile_is_reported_with_the_error(tmp_path):
+    broken = RIGHT_BP.replace("    J = J * d_sigma(z2)\n    J = np.sum", "    J = np.sum", 1).replace(
+        "J = J * d_sigma(z3)\n", "J = J * d_sigma(z3)\n        ", 1)
+    g = grade_notebook(notebook(tmp_path, GIVEN_BP, broken), "backprop", timeout=40)
+    assert {f.mistake for f in g.functions} == {"missing"}, g.text()
+    assert g.functions[0].message.startswith("J_b3 is not defined: the cell where it is written (cell 1) stopped "
+                                             "with IndentationError: unexpected indent"), g.text()
+
+
 def test_hard_coded_results_fail_on_the_hidden_cases(tmp_path):
     import numpy as np
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -461,6 +462,7 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
         run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
                    again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0, again.stray_head)
     grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
+    grade = _why_missing(grade, cells)
     if stopped:
         grade = replace(grade, incidents=tuple(Incident("crash" if "ended" in why else "timeout", f"{name} {why}; "
                                                         "the notebook was run again without calling it")
@@ -520,6 +522,21 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         message += "; the notebook's process crashed"
     return NotebookGrade(notebook, assignment, score, top, functions, message, status, tuple(incidents),
                          tuple(cell_errors), round(run.seconds, 3))
+
+
+def _why_missing(grade: NotebookGrade, cells) -> NotebookGrade:
+    """A function that is missing because the cell that defines it stopped with an error: say so, with the error."""
+    errors = dict(grade.cell_errors)
+    functions = []
+    for f in grade.functions:
+        if f.mistake == "missing":
+            defines = re.compile(rf"^\s*(?:def\s+{re.escape(f.name)}\s*\(|{re.escape(f.name)}\s*=[^=])", re.M)
+            where = [i for i, src in cells if i in errors and defines.search(src)]
+            if where:
+                f = replace(f, message=f"{f.name} is not defined: the cell where it is written (cell {where[-1]}) "
+                            f"stopped with {errors[where[-1]]}; fix that and run the cell again")
+        functions.append(f)
+    return replace(grade, functions=tuple(functions))
 
 
 def _untested(f: FunctionGrade, status: str) -> FunctionGrade:
