@@ -216,6 +216,20 @@ def test_symtutors_own_answers_are_out_of_reach(tmp_path):
                        timeout=40)
     assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
     assert "symtutor's own steepest_step is not available" in g.functions[2].message
+    # kept before the grader withholds them: the engine's compiled derivative, symtutor's code, or either in a thread
+    kept = "from symtutor.assignments import heights as h\nimport threading\n_c = h._compiled()\n" \
+        "_step = h.steepest_step\n" \
+        "dfdmu = lambda x, mu, sig: _c.dfdmu(x, mu, sig)\n" \
+        "def dfdsig(x, mu, sig):\n    out = []\n    t = threading.Thread(target=lambda: out.append(" \
+        "f(x, mu, sig) * (-1 / sig + (x - mu) ** 2 / sig**3)))\n    t.start()\n    t.join()\n    return out[0]\n" \
+        "def steepest_step(x, y, mu, sig, aggression):\n    try:\n        return _step(x, y, mu, sig, aggression)\n" \
+        "    except PermissionError:\n        return _step(x, y, mu, sig, aggression)"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, kept, name="kept.ipynb"), "heights", timeout=40)
+    assert {f.mistake for f in g.functions} == {"raised"}, g.text()
+    assert [f.message.split(": ", 1)[1] for f in g.functions] == [
+        "symtutor's own compiled derivative is not available to a graded function",
+        "starting a thread is not available to a graded function",
+        "symtutor's own jacobian is not available to a graded function"], g.text()
 
 
 def test_heights_right_wrong_and_the_other_step_convention(tmp_path):

@@ -4,7 +4,8 @@ This file runs as a script in its own ``python -I`` process (never imported by s
 ``job.json`` from its working folder (the scratch folder), sets its resource limits, installs an audit
 hook that refuses anything beyond the scratch folder (files outside it, sockets, new processes, native
 code), runs the code cells one by one, and then calls each graded function on the hidden cases with the
-notebook's given helpers replaced by reference ones.  Everything it learns goes back as JSON lines on the
+notebook's given helpers replaced by reference ones, watching (a profile function) that it runs none of
+symtutor's own code and starts no thread.  Everything it learns goes back as JSON lines on the
 file descriptor named by ``SYMTUTOR_RESULT_FD``; the learner's own output is capped and dropped.
 """
 
@@ -125,8 +126,12 @@ class _Capped:
     encoding = "utf-8"
 
 
-def _audit_hook(scratch, read_roots, record):
-    """Refuse files outside scratch (reads: also the Python installation), sockets, processes, native code."""
+def _audit_hook(scratch, read_roots, record, permit=(False,)):
+    """Refuse files outside scratch (reads: also the Python installation), sockets, processes, native code.
+
+    ``permit[0]`` true lets this process (never the notebook: it is false while the notebook's code runs) set the
+    profile function that watches the graded calls.
+    """
     scratch = scratch.rstrip("/")
     roots = tuple(r.rstrip("/") for r in read_roots)
     fspath, perm = os.fspath, PermissionError
@@ -217,6 +222,8 @@ def _audit_hook(scratch, read_roots, record):
             refuse("process", f"starting or signalling a process ({event})")
         elif event in blocked_native:
             refuse("native", f"native code ({event})")
+        elif event == "sys.setprofile" and permit[0]:
+            return
         elif event in blocked_intro:
             refuse("sandbox", f"{event}")
         elif event == "import" and args and args[0] in modules:
@@ -366,7 +373,8 @@ def main():
         filtered = False
     if not filtered:
         record("sandbox", "the kernel filter on processes and sockets is not available here; the audit hook stands alone")
-    sys.addaudithook(_audit_hook(scratch, read_roots, record))
+    permit = [False]
+    sys.addaudithook(_audit_hook(scratch, read_roots, record, permit))
     signal.signal(signal.SIGALRM, _on_alarm)
     setitimer, ITIMER_REAL = signal.setitimer, signal.ITIMER_REAL
 
@@ -425,11 +433,44 @@ def main():
 
     signal.signal(signal.SIGALRM, _on_alarm)  # a cell may have taken the alarm away: the calls need it back
     _send({"kind": "calls"})
+    # symtutor's own code, and the engine's compiled derivatives, are watched for while a graded function runs: a
+    # reference the notebook kept before the names below were withheld still does not answer for it
+    blocked = set()
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    here = __file__
+    borrowed = []
+    import _thread
+
+    start_thread = _thread.start_new_thread
+
+    def watch(frame, event, arg):
+        if borrowed:
+            return
+        if event == "call":
+            code = frame.f_code
+            if code in blocked:
+                borrowed.append("symtutor's own compiled derivative")
+            elif code.co_filename.startswith(package) and code.co_filename != here:
+                borrowed.append(f"symtutor's own {code.co_name}")
+        elif event == "c_call" and arg is start_thread:
+            borrowed.append("starting a thread")
+
+    def watched(on):
+        permit[0] = True
+        try:
+            sys.setprofile(watch if on else None)
+        finally:
+            permit[0] = False
+
     # the graded functions answer for themselves: symtutor's own answers are out of their reach
     for modname, names in (("symtutor.assignments.backprop", ("jacobians", "_backprop", "_variant", "_compiled")),
                            ("symtutor.assignments.heights", ("jacobian", "steepest_step", "_derivatives",
                                                              "_compiled", "fit", "descend"))):
         mod = sys.modules.get(modname)
+        compiled = getattr(mod, "_compiled", None)
+        if getattr(compiled, "cache_info", None) is not None and compiled.cache_info().currsize:
+            # what the notebook may have kept of the engine's compiled derivatives, under any name
+            blocked.update(getattr(v, "__code__", None) for v in vars(compiled()).values())
         for n in names if mod is not None else ():
             setattr(mod, n, _withheld(n))
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
@@ -456,18 +497,28 @@ def main():
             if left <= 0:
                 raise _Overtime()
             _send({"kind": "call", "call": k, "budget": min(float(job["call_seconds"]), left)})
+            borrowed.clear()
+            value = arr = bad = None
             setitimer(ITIMER_REAL, min(float(job["call_seconds"]), left))
+            watched(True)
             try:
                 value = fn(*args)
+                if value is not None and value is not Ellipsis:
+                    try:  # inside the bounds: turning the value into numbers may run the notebook's code too
+                        arr = np_module.asarray(value, dtype=float)
+                    except Exception as exc:
+                        bad = f"{type(value).__name__}: {exc}"[:300]
             finally:
+                watched(False)
                 setitimer(ITIMER_REAL, 0)
-            if value is None or value is Ellipsis:
+            if borrowed:
+                result = {"kind": "result", "call": k, "error": ["PermissionError", f"{borrowed[0]} is not available "
+                                                                 "to a graded function"]}
+            elif value is None or value is Ellipsis:
                 result = {"kind": "result", "call": k, "unwritten": True}
             else:
-                try:
-                    arr = np_module.asarray(value, dtype=float)
-                except Exception as exc:
-                    result = {"kind": "result", "call": k, "error": ["BadValue", f"{type(value).__name__}: {exc}"[:300]]}
+                if bad is not None:
+                    result = {"kind": "result", "call": k, "error": ["BadValue", bad]}
                 else:
                     if arr.size > 1_000_000:
                         result = {"kind": "result", "call": k, "error": ["BadValue", f"an array of {arr.size} numbers"]}
