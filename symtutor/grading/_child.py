@@ -249,6 +249,35 @@ def _withheld(name):
     return withheld
 
 
+def _disarm(compiled):
+    """Every function of symtutor's own, and the engine's ``compiled`` derivatives, raise from now on, however kept.
+
+    A reference the notebook kept, or a thread it left running, still reaches the same function object, and
+    it is the function's code that is replaced.
+    """
+    import types
+
+    targets = [(fn, "compiled derivative") for fn in compiled]
+    for name, mod in list(sys.modules.items()):
+        if name != "symtutor" and not name.startswith("symtutor."):
+            continue
+        for value in list(vars(mod).values()):
+            for v in [value, *vars(value).values()] if isinstance(value, type) else [value]:
+                if isinstance(v, types.FunctionType) and getattr(v, "__module__", None) == name:
+                    targets.append((v, v.__name__))
+    for fn, what in targets:
+        if not isinstance(fn, types.FunctionType) or fn.__code__.co_freevars:
+            continue
+        message = f"symtutor's own {what} is not available to a graded function"
+        space = {}
+        exec(compile(f"def withheld(*args, **kwargs):\n    raise PermissionError({message!r})", "<withheld>", "exec"),
+             space)
+        try:
+            fn.__code__ = space["withheld"].__code__
+        except (ValueError, TypeError):
+            pass
+
+
 class _Overtime(BaseException):
     pass
 
@@ -435,7 +464,7 @@ def main():
     _send({"kind": "calls"})
     # symtutor's own code, and the engine's compiled derivatives, are watched for while a graded function runs: a
     # reference the notebook kept before the names below were withheld still does not answer for it
-    blocked = set()
+    blocked, kept = set(), []
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
     here = __file__
     borrowed = []
@@ -470,9 +499,11 @@ def main():
         compiled = getattr(mod, "_compiled", None)
         if getattr(compiled, "cache_info", None) is not None and compiled.cache_info().currsize:
             # what the notebook may have kept of the engine's compiled derivatives, under any name
-            blocked.update(getattr(v, "__code__", None) for v in vars(compiled()).values())
+            kept.extend(v for v in vars(compiled()).values() if callable(v))
+            blocked.update(getattr(v, "__code__", None) for v in kept)
         for n in names if mod is not None else ():
             setattr(mod, n, _withheld(n))
+    _disarm(kept)
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
     missing = object()
     skip = dict(job.get("skip_functions", {}))  # function -> why: it stopped or ended the process before
