@@ -217,18 +217,43 @@ def test_symtutors_own_answers_are_out_of_reach(tmp_path):
     assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
     assert "symtutor's own steepest_step is not available" in g.functions[2].message
     # kept before the grader withholds them: the engine's compiled derivative, symtutor's code, or either in a thread
-    kept = "from symtutor.assignments import heights as h\nimport threading\n_c = h._compiled()\n" \
-        "_step = h.steepest_step\n" \
-        "import queue\n_ask, _answer, _dm = queue.Queue(), queue.Queue(), _c.dfdmu\n" \
-        "def _serve():\n    while True:\n        args = _ask.get()\n        try:\n            _answer.put(_dm(*args))\n" \
-        "        except BaseException as e:\n            _answer.put(e)\n" \
-        "threading.Thread(target=_serve, daemon=True).start()\n" \
-        "def dfdmu(x, mu, sig):\n    _ask.put((x, mu, sig))\n    a = _answer.get()\n    if isinstance(a, BaseException):\n" \
-        "        raise a\n    return a\n" \
-        "def dfdsig(x, mu, sig):\n    out = []\n    t = threading.Thread(target=lambda: out.append(" \
-        "f(x, mu, sig) * (-1 / sig + (x - mu) ** 2 / sig**3)))\n    t.start()\n    t.join()\n    return out[0]\n" \
-        "def steepest_step(x, y, mu, sig, aggression):\n    try:\n        return _step(x, y, mu, sig, aggression)\n" \
-        "    except PermissionError:\n        return _step(x, y, mu, sig, aggression)"
+    kept = """
+import queue, threading
+from symtutor.assignments import heights as h
+_c = h._compiled()
+_step = h.steepest_step
+_ask, _answer, _dm = queue.Queue(), queue.Queue(), _c.dfdmu
+
+def _serve():
+    while True:
+        args = _ask.get()
+        try:
+            _answer.put(_dm(*args))
+        except BaseException as e:
+            _answer.put(e)
+
+threading.Thread(target=_serve, daemon=True).start()
+
+def dfdmu(x, mu, sig):
+    _ask.put((x, mu, sig))
+    a = _answer.get()
+    if isinstance(a, BaseException):
+        raise a
+    return a
+
+def dfdsig(x, mu, sig):
+    out = []
+    t = threading.Thread(target=lambda: out.append(f(x, mu, sig) * (-1 / sig + (x - mu) ** 2 / sig**3)))
+    t.start()
+    t.join()
+    return out[0]
+
+def steepest_step(x, y, mu, sig, aggression):
+    try:
+        return _step(x, y, mu, sig, aggression)
+    except PermissionError:
+        return _step(x, y, mu, sig, aggression)
+"""
     g = grade_notebook(notebook(tmp_path, GIVEN_H, kept, name="kept.ipynb"), "heights", timeout=40)
     assert {f.mistake for f in g.functions} == {"raised"}, g.text()
     assert [f.message.split(": ", 1)[1] for f in g.functions] == [
