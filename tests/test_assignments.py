@@ -158,6 +158,12 @@ def test_errors_in_the_learners_code_read_as_sentences():
     d = explain_error("J_b1", "ValueError", "operands could not be broadcast together with shapes (100,7) (7,100) ")
     assert d.mistake == "transpose"
     assert explain_error("J_W2", "NameError", "name 'W4' is not defined").message.startswith("J_W2 uses a name")
+    # a product that does not fit may be a missing transpose or another layer's weights: the sentence says both
+    d = explain_error("J_b2", "ValueError", "matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+                      "gufunc signature (n?,k),(k,m?)->(n?,m?) (size 7 is different from 2)")
+    assert d.mistake == "transpose" and d.message.endswith("or use the weights of another layer?")
+    d = explain_error("J_b2", "ValueError", "operands could not be broadcast together with shapes (7,100) (2,100) ")
+    assert "a factor is taken at another layer" in d.message
 
 
 def test_the_in_notebook_check_and_the_learners_training(net):
@@ -168,7 +174,7 @@ def test_the_in_notebook_check_and_the_learners_training(net):
     ns["J_b2"] = lambda x, y: -bp.jacobians(p, x, y)["J_b2"]
     ns["J_W1"] = lambda x, y: ns["_d"](x, y)[1][0] @ ns["_d"](x, y)[0][0]  # no .T: numpy raises
     text = str(bp.check(ns, x, y))
-    assert "✗ J_b2 has the wrong sign" in text and "did you forget a transpose (.T)?" in text
+    assert "✗ J_b2 has the wrong sign" in text and "did you forget a transpose (.T)" in text
     assert "Traceback" not in text and "matmul" not in text
 
     # training with the learner's right Jacobians is the engine's training, step for step

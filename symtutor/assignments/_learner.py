@@ -88,7 +88,7 @@ def explain_error(name: str, kind: str, message: str) -> Diagnosis:
         ...     "with gufunc signature (n?,k),(k,m?)->(n?,m?) (size 7 is different from 100)").mistake
         'transpose'
         >>> print(explain_error("J_b2", "ValueError", "operands could not be broadcast together with shapes (2,100) (7,100) "))
-        J_b2 multiplies arrays of shapes (2, 100) and (7, 100), which do not fit together: a factor of the chain rule is missing (going back a layer brings in that layer's weight matrix, W.T @ ...).
+        J_b2 multiplies arrays of shapes (2, 100) and (7, 100), which do not fit together: a factor of the chain rule is missing (going back a layer brings in that layer's weight matrix, W.T @ ...), or a factor is taken at another layer (each layer's z and a have that layer's size).
     """
     if kind == "NotWritten":
         return Diagnosis(name, "not_written", f"{name} is not written yet: replace the ... with your code")
@@ -117,12 +117,14 @@ def explain_error(name: str, kind: str, message: str) -> Diagnosis:
         if len(shapes) >= 2:
             return Diagnosis(name, "missing_chain_factor", f"{name} multiplies arrays of shapes {shapes[0]} and "
                              f"{shapes[1]}, which do not fit together: a factor of the chain rule is missing (going "
-                             "back a layer brings in that layer's weight matrix, W.T @ ...).")
+                             "back a layer brings in that layer's weight matrix, W.T @ ...), or a factor is taken at "
+                             "another layer (each layer's z and a have that layer's size).")
     m = _MATMUL.search(message)
     if m or "core dimension" in message or "not aligned" in message:
         sizes = f" (sizes {m.group(1)} and {m.group(2)} do not line up)" if m else ""
+        other = ", or use the weights of another layer" if name.startswith("J_") else ""
         return Diagnosis(name, "transpose", f"a matrix product in {name} does not fit{sizes}: did you forget a "
-                         "transpose (.T)?")
+                         f"transpose (.T){other}?")
     return Diagnosis(name, "raised", f"{name} raised {kind}: {message}" if message else f"{name} raised {kind}")
 
 
