@@ -438,6 +438,27 @@ def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
     assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr
 
 
+def test_the_audit_hook_refuses_a_folder_outside_whose_descriptor_would_reach_past_it(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "grading_child", Path(__file__).resolve().parent.parent / "symtutor" / "grading" / "_child.py")
+    child = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(child)
+    scratch, root = tmp_path / "scratch", tmp_path / "python"
+    scratch.mkdir()
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "mod.py").write_text("x = 1")
+    seen = []
+    hook = child._audit_hook(str(scratch), [str(root)], lambda kind, detail: seen.append(kind))
+    hook("open", (str(root / "pkg" / "mod.py"), "r", os.O_RDONLY))  # reading a file of the installation
+    hook("open", (str(scratch), None, os.O_RDONLY))  # its own folder
+    for folder in (root, root / "pkg"):  # os.open(folder) and then os.remove("...", dir_fd=fd)
+        with pytest.raises(PermissionError, match="opening the folder"):
+            hook("open", (str(folder), None, os.O_RDONLY))
+    assert seen == ["file", "file"]
+
+
 def test_the_progress_bar_draws_on_a_terminal():
     import io
 

@@ -134,7 +134,7 @@ def _audit_hook(scratch, read_roots, record, permit=(False,)):
     """
     scratch = scratch.rstrip("/")
     roots = tuple(r.rstrip("/") for r in read_roots)
-    fspath, perm = os.fspath, PermissionError
+    fspath, perm, isdir = os.fspath, PermissionError, os.path.isdir
     # builtins bound here: the notebook may rebind the names in builtins, never these
     _isinstance, _len, _any, _str, _bytes, _int, _type_error = isinstance, len, any, str, bytes, int, TypeError
 
@@ -199,6 +199,8 @@ def _audit_hook(scratch, read_roots, record, permit=(False,)):
                         refuse("file", f"writing more than {max_files} files")
                 return
             if not writing and (path in ("/dev/null", "/dev/urandom") or _any(inside(path, r) for r in roots)):
+                if isdir(path):  # a folder's descriptor would let dir_fd= reach past the paths checked here
+                    refuse("file", f"opening the folder {path} (outside the notebook's folder)")
                 return
             refuse("file", f"{'writing' if writing else 'reading'} {path} (outside the notebook's folder)")
         elif event in writes:
@@ -465,7 +467,10 @@ def main():
     # symtutor's own code, and the engine's compiled derivatives, are watched for while a graded function runs: a
     # reference the notebook kept before the names below were withheld still does not answer for it
     blocked, kept = set(), []
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    packages = {os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep}  # where symtutor is
+    if getattr(sys.modules.get("symtutor"), "__file__", None):
+        packages.add(os.path.dirname(os.path.abspath(sys.modules["symtutor"].__file__)) + os.sep)
+    packages = tuple(packages)
     here = __file__
     borrowed = []
     import _thread
@@ -479,7 +484,7 @@ def main():
             code = frame.f_code
             if code in blocked:
                 borrowed.append("symtutor's own compiled derivative")
-            elif code.co_filename.startswith(package) and code.co_filename != here:
+            elif code.co_filename.startswith(packages) and code.co_filename != here:
                 borrowed.append(f"symtutor's own {code.co_name}")
         elif event == "c_call" and arg is start_thread:
             borrowed.append("starting a thread")
