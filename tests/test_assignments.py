@@ -208,6 +208,25 @@ def test_hidden_cases_are_not_the_notebooks_own():
     assert bp.hidden_cases(7)[5].call == cases[5].call and bp.hidden_cases(8)[5].call != cases[5].call
 
 
+def test_a_result_copied_from_the_screen_is_named_hard_coded():
+    from symtutor.assignments._learner import encode
+
+    cases = h.hidden_cases(3)
+    X, Y = h.heights_data()
+    copied = encode(np.round(h.steepest_step(X, Y, 155.0, 6.0, 2000.0), 3))  # as printed, to 3 places
+    results = {k: {"kind": "result", "call": k, "value": copied} for k, c in enumerate(cases)
+               if c.function == "steepest_step"}
+    results.update({k: {"kind": "result", "call": k, "value": encode(h._derivatives(*c.data)[1])}
+                    for k, c in enumerate(cases) if c.function == "dfdmu"})
+    results.update({k: {"kind": "result", "call": k, "value": encode(np.zeros(2))}
+                    for k, c in enumerate(cases) if c.function == "dfdsig"})
+    grades = {g.name: g for g in h.judge(cases, results)}
+    assert grades["dfdmu"].mistake is None
+    assert grades["steepest_step"].mistake == "hard_coded" and grades["steepest_step"].cases_passed == 0
+    assert "the same numbers whatever its arguments" in grades["steepest_step"].message
+    assert grades["dfdsig"].mistake == "hard_coded"
+
+
 def test_the_derivation_is_shown():
     lines = bp.derivation()
     assert any("∂C/∂W³ = ∂C/∂a³ · ∂a³/∂z³ · ∂z³/∂W³" in line for line in lines)

@@ -196,6 +196,7 @@ def mark(names, cases, results, judge_one):
     for name in names:
         mine = [(k, c) for k, c in enumerate(cases) if c.function == name]
         diagnoses: list[tuple[Case, Diagnosis | None]] = []
+        values: list[np.ndarray] = []
         for k, c in mine:
             r = results.get(k)
             if r is None:
@@ -213,8 +214,12 @@ def mark(names, cases, results, judge_one):
                 except (KeyError, TypeError, ValueError):
                     diagnoses.append((c, explain_error(name, "BadValue", "something unreadable")))
                     continue
+                values.append(value)
                 diagnoses.append((c, judge_one(c, value)))
         n = len(diagnoses)
+        # the same numbers on every case, though every case has other parameters and data: written in by hand
+        constant = n > 1 and len(values) == n and all(v.shape == values[0].shape and np.array_equal(v, values[0])
+                                                        for v in values)
         passed = sum(1 for _, d in diagnoses if d is not None and d.ok)
         if any(d is None for _, d in diagnoses):
             out.append(FunctionGrade(name, 0.0, 1.0, "untested", f"{name} was not tested: the notebook stopped "
@@ -225,7 +230,11 @@ def mark(names, cases, results, judge_one):
             own_ok = all(d.ok for c, d in diagnoses if c.own)
             hidden = [d for c, d in diagnoses if not c.own and not d.ok]
             others = [c for c, _ in diagnoses if not c.own]
-            if own_ok and any(c.own for c, _ in diagnoses) and len(hidden) == len(others):
+            if constant:
+                out.append(FunctionGrade(name, 0.0, 1.0, "hard_coded", f"{name} gives the same numbers whatever its "
+                                         "arguments: is a result written in by hand? It has to work for any "
+                                         "parameters and data.", passed, n))
+            elif own_ok and any(c.own for c, _ in diagnoses) and len(hidden) == len(others):
                 out.append(FunctionGrade(name, 0.0, 1.0, "hard_coded", f"{name} is right for the notebook's own "
                                          "numbers but not for others: is a result written in by hand? It has to "
                                          "work for any parameters and data.", passed, n))
