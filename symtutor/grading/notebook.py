@@ -223,8 +223,9 @@ def _drain(stream, keep: int, out: list) -> None:
     out.append((bytes(kept), total))
 
 
-_GRACE = 1.5
-"""Seconds a cell or a call may outlive its budget before the parent stops the process (the alarm was shut out)."""
+_GRACE = 2.0
+"""Seconds a cell or a call may outlive its budget (and a tenth of it more, for a busy machine) before the parent
+stops the process: its alarm was shut out."""
 
 
 def _drain_messages(stream, keep: int, out: list, running: list) -> None:
@@ -322,7 +323,7 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
                     status = "timed_out"
                     break
                 current = list(running)
-                if current and now - current[0][2] > current[0][1] + _GRACE:
+                if current and now - current[0][2] > current[0][1] * 1.1 + _GRACE:
                     status = "stalled"
                     break
         finally:
