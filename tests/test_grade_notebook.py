@@ -259,7 +259,20 @@ def steepest_step(x, y, mu, sig, aggression):
     assert [f.message.split(": ", 1)[1] for f in g.functions] == [
         "symtutor's own compiled derivative is not available to a graded function",
         "starting a thread is not available to a graded function",
-        "symtutor's own jacobian is not available to a graded function"], g.text()
+        "symtutor's own steepest_step is not available to a graded function"], g.text()
+    # the hidden cases can be read from the sandbox's own frames: the engine is gone before the first cell
+    peek = """
+import sys
+from symtutor.assignments import heights as h
+_calls = sys._getframe(1).f_locals["job"]["calls"]
+_arr = lambda o: np.array(o["data"], dtype=float).reshape(o["shape"])
+_table = {_arr(c["args"][0]).tobytes(): h._compiled().dfdmu(_arr(c["args"][0]), *c["args"][1:])
+          for c in _calls if c["function"] == "dfdmu"}
+def dfdmu(x, mu, sig):
+    return _table[x.tobytes()]
+"""
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, peek, name="peek.ipynb"), "heights", timeout=40)
+    assert g.functions[0].score == 0 and "compiled derivative is not available" in g.functions[0].message, g.text()
 
 
 def test_heights_right_wrong_and_the_other_step_convention(tmp_path):

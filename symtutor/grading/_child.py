@@ -268,16 +268,56 @@ def _disarm(compiled):
                 if isinstance(v, types.FunctionType) and getattr(v, "__module__", None) == name:
                     targets.append((v, v.__name__))
     for fn, what in targets:
-        if not isinstance(fn, types.FunctionType) or fn.__code__.co_freevars:
-            continue
-        message = f"symtutor's own {what} is not available to a graded function"
-        space = {}
-        exec(compile(f"def withheld(*args, **kwargs):\n    raise PermissionError({message!r})", "<withheld>", "exec"),
-             space)
-        try:
-            fn.__code__ = space["withheld"].__code__
-        except (ValueError, TypeError):
+        _refuse(fn, what)
+
+
+def _refuse(fn, what):
+    """Make ``fn`` raise PermissionError from now on, for every reference to it (its code is replaced)."""
+    import types
+
+    if not isinstance(fn, types.FunctionType) or fn.__code__.co_freevars:
+        return
+    message = f"symtutor's own {what} is not available to a graded function"
+    space = {}
+    source = f"def withheld(*args, **kwargs):\n    raise PermissionError({message!r})"
+    exec(compile(source, "<withheld>", "exec"), space)
+    try:
+        fn.__code__ = space["withheld"].__code__
+    except (ValueError, TypeError):
+        pass
+
+
+def _withhold_answers(assignment):
+    """Before the notebook runs: symtutor's answers to this assignment are out of its reach from the start.
+
+    Otherwise a cell could compute them (for the hidden cases, which a cell can read from this process) while
+    the engine is still there.  The training and the descent the notebook runs still work; its in-notebook
+    check, which compares with those answers, says it does not run while grading.
+    """
+
+    class NotWhileGrading:
+        def __init__(self, *args, **kwargs):
             pass
+
+        def __str__(self):
+            return "(the in-notebook check does not run while the notebook is graded)"
+
+    if assignment == "backprop":
+        mod = sys.modules.get("symtutor.assignments.backprop")
+        names = ("jacobians", "_backprop", "_variant", "diagnose")
+    else:
+        mod = sys.modules.get("symtutor.assignments.heights")
+        names = ("jacobian", "steepest_step", "_derivatives", "fit", "diagnose_derivative", "diagnose_step")
+    if mod is None:
+        return
+    for n in names:
+        _refuse(getattr(mod, n, None), n)
+    mod.check = NotWhileGrading
+    if assignment == "heights":
+        compiled = mod._compiled()  # f stays (the descent's χ² needs it); the derivatives go
+        for n in ("dfdmu", "dfdsig"):
+            _refuse(getattr(compiled, n), "compiled derivative")
+        _refuse(getattr(mod._compiled, "__wrapped__", None), "_compiled")
 
 
 class _Overtime(BaseException):
@@ -363,6 +403,10 @@ def main():
             __import__(name)
         except Exception:
             pass
+    try:
+        _withhold_answers(job["assignment"])
+    except Exception:
+        pass
     np_module = np
     np_parts = [np, np.linalg, np.random, np.fft]
     np_snapshots = [dict(vars(m)) for m in np_parts]
