@@ -395,6 +395,18 @@ def test_a_cell_that_shuts_out_the_alarm_and_a_function_that_ends_the_process_ar
     assert g.seconds < 14
 
 
+def test_forged_messages_from_the_notebook_do_not_break_the_grader(tmp_path):
+    forge = """import os
+fd = int(os.environ["SYMTUTOR_RESULT_FD"])
+os.write(fd, b'{"kind": "cell", "index": "x", "error": 1}\\n{"kind": "call", "call": 999, "budget": 0}\\n'
+         b'{"kind": "start", "index": "y", "budget": "z"}\\n')
+os._exit(5)
+"""
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, forge), "heights", timeout=20)
+    assert g.status == "graded" and g.score == 3, g.text()
+    jsonschema.validate(g.to_dict(), schema())
+
+
 def test_the_shipped_notebooks_grade_as_not_written(tmp_path):
     g = grade_notebook(NOTEBOOKS / "2-FittingDistribution.ipynb", "heights", timeout=40)
     assert g.status == "graded" and g.score == 0, g.text()

@@ -444,11 +444,11 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     # is skipped, and the notebook run again; a graded function that does so is marked for it and left out
     while run.status in ("killed", "stalled") and len(skipped) + len(stopped) < 4 and \
             (run.status == "stalled" or not run.out_of_memory):
-        last = [m for m in run.messages if m.get("kind") in ("start", "call")]
+        last = [m for m in run.messages if _announces(m, len(calls))]
         left = timeout - (time.monotonic() - t0)
         if not last or left < 2:
             break
-        why = (f"did not stop when its {last[-1].get('budget', 0):.3g} s were up" if run.status == "stalled" else
+        why = (f"did not stop when its {last[-1]['budget']:.3g} s were up" if run.status == "stalled" else
                f"ended the notebook's process (exit status {run.returncode})")
         if last[-1]["kind"] == "call":
             name = calls[int(last[-1]["call"])]["function"]
@@ -475,6 +475,15 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     return grade
 
 
+def _announces(m: dict, calls: int) -> bool:
+    """Whether ``m`` is a well-formed "a cell starts" or "a call starts" message (the notebook can write forged ones)."""
+    if not isinstance(m.get("budget"), (int, float)) or isinstance(m.get("budget"), bool):
+        return False
+    if m.get("kind") == "start":
+        return type(m.get("index")) is int
+    return m.get("kind") == "call" and type(m.get("call")) is int and 0 <= m["call"] < calls
+
+
 def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory) -> NotebookGrade:
     incidents: list[Incident] = []
     cell_errors: list[tuple[int, str]] = []
@@ -483,8 +492,8 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         kind = m.get("kind")
         if kind == "incident":
             incidents.append(Incident(str(m.get("type")), str(m.get("detail"))[:300]))
-        elif kind == "cell":
-            cell_errors.append((int(m.get("index", -1)), str(m.get("error"))[:300]))
+        elif kind == "cell" and type(m.get("index")) is int:
+            cell_errors.append((m["index"], str(m.get("error"))[:300]))
         elif kind == "result" and isinstance(m.get("call"), int):
             results[m["call"]] = m
     status = "graded"
