@@ -476,7 +476,7 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
 
 
 def _announces(m: dict, calls: int) -> bool:
-    """Whether ``m`` is a well-formed "a cell starts" or "a call starts" message (the notebook can write forged ones)."""
+    """Whether ``m`` is a well-formed "a cell starts" or "a call starts" message (the notebook can forge them)."""
     if not isinstance(m.get("budget"), (int, float)) or isinstance(m.get("budget"), bool):
         return False
     if m.get("kind") == "start":
