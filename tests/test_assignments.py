@@ -158,6 +158,12 @@ def test_errors_in_the_learners_code_read_as_sentences():
     d = explain_error("J_b1", "ValueError", "operands could not be broadcast together with shapes (100,7) (7,100) ")
     assert d.mistake == "transpose"
     assert explain_error("J_W2", "NameError", "name 'W4' is not defined").message.startswith("J_W2 uses a name")
+    # a product that does not fit may be a missing transpose or another layer's weights: the sentence says both
+    d = explain_error("J_b2", "ValueError", "matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+                      "gufunc signature (n?,k),(k,m?)->(n?,m?) (size 7 is different from 2)")
+    assert d.mistake == "transpose" and d.message.endswith("or use the weights of another layer?")
+    d = explain_error("J_b2", "ValueError", "operands could not be broadcast together with shapes (7,100) (2,100) ")
+    assert "a factor is taken at another layer" in d.message
 
 
 def test_the_in_notebook_check_and_the_learners_training(net):
@@ -168,7 +174,7 @@ def test_the_in_notebook_check_and_the_learners_training(net):
     ns["J_b2"] = lambda x, y: -bp.jacobians(p, x, y)["J_b2"]
     ns["J_W1"] = lambda x, y: ns["_d"](x, y)[1][0] @ ns["_d"](x, y)[0][0]  # no .T: numpy raises
     text = str(bp.check(ns, x, y))
-    assert "✗ J_b2 has the wrong sign" in text and "did you forget a transpose (.T)?" in text
+    assert "✗ J_b2 has the wrong sign" in text and "did you forget a transpose (.T)" in text
     assert "Traceback" not in text and "matmul" not in text
 
     # training with the learner's right Jacobians is the engine's training, step for step
@@ -200,6 +206,25 @@ def test_hidden_cases_are_not_the_notebooks_own():
     shapes = {c.data[0]["W2"].shape for c in hidden} | {c.data[1].shape for c in hidden}
     assert (3, 5) in shapes and (1, 37) in shapes
     assert bp.hidden_cases(7)[5].call == cases[5].call and bp.hidden_cases(8)[5].call != cases[5].call
+
+
+def test_a_result_copied_from_the_screen_is_named_hard_coded():
+    from symtutor.assignments._learner import encode
+
+    cases = h.hidden_cases(3)
+    X, Y = h.heights_data()
+    copied = encode(np.round(h.steepest_step(X, Y, 155.0, 6.0, 2000.0), 3))  # as printed, to 3 places
+    results = {k: {"kind": "result", "call": k, "value": copied} for k, c in enumerate(cases)
+               if c.function == "steepest_step"}
+    results.update({k: {"kind": "result", "call": k, "value": encode(h._derivatives(*c.data)[1])}
+                    for k, c in enumerate(cases) if c.function == "dfdmu"})
+    results.update({k: {"kind": "result", "call": k, "value": encode(np.zeros(2))}
+                    for k, c in enumerate(cases) if c.function == "dfdsig"})
+    grades = {g.name: g for g in h.judge(cases, results)}
+    assert grades["dfdmu"].mistake is None
+    assert grades["steepest_step"].mistake == "hard_coded" and grades["steepest_step"].cases_passed == 0
+    assert "the same numbers whatever its arguments" in grades["steepest_step"].message
+    assert grades["dfdsig"].mistake == "hard_coded"
 
 
 def test_the_derivation_is_shown():
@@ -268,6 +293,19 @@ def test_each_typical_heights_mistake_is_named():
                            (step / 2, "constant_factor"), (step / -2, "constant_factor"), (step / -1000, "constant_factor"), ([step[0], 0.1], "wrong"),
                            (np.zeros(3), "shape")):
         assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake
+    # over the notebook's own bins the Gaussian's tails are tiny: a constant factor is still named
+    f0 = h.model(X, 155.0, 6.0)
+    e_term, n_term = f0 * (X - 155) ** 2 / 6.0**3, -f0 / 6.0
+    for name, value, mistake, words in (("dfdmu", 2 * f0 * (X - 155) / 36, "constant_factor", "2 times"),
+                                        ("dfdmu", f0 * (X - 155) / 6, "constant_factor", "σ times"),
+                                        ("dfdsig", e_term / 2 + n_term, "constant_factor", "0.5 times"),
+                                        ("dfdsig", 6 * e_term + n_term, "constant_factor", "σ times")):
+        d = h.diagnose_derivative(name, value, X, 155.0, 6.0)
+        assert (d.mistake, words in d.message) == (mistake, True), (name, d.message)
+    # one element of the step wrong: its sign, or a factor of it
+    for value, mistake in (([step[0], -step[1]], "sign"), ([step[0], step[1] / 2], "constant_factor"),
+                           ([-step[0], step[1]], "sign")):
+        assert h.diagnose_step(value, X, Y, 160.0, 7.0, 1000.0).mistake == mistake, value
     text = str(h.check(dfdmu=lambda x, mu, sig: 1 / 0, dfdsig=lambda x, mu, sig: h.model(x, mu, sig) * (x - mu) / sig**2))
     assert text == "✗ dfdmu raised ZeroDivisionError: division by zero\n✗ dfdsig is the derivative with respect to " \
         "the other parameter: it should be ∂f/∂σ"

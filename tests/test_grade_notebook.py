@@ -186,6 +186,15 @@ def test_each_wrong_jacobian_is_named(tmp_path):
     assert "Traceback" not in text and "{" not in text
 
 
+def test_a_function_whose_cell_does_not_compile_is_reported_with_the_error(tmp_path):
+    broken = RIGHT_BP.replace("    J = J * d_sigma(z2)\n    J = np.sum", "    J = np.sum", 1).replace(
+        "J = J * d_sigma(z3)\n", "J = J * d_sigma(z3)\n        ", 1)
+    g = grade_notebook(notebook(tmp_path, GIVEN_BP, broken), "backprop", timeout=40)
+    assert {f.mistake for f in g.functions} == {"missing"}, g.text()
+    assert g.functions[0].message.startswith("J_b3 is not defined: the cell where it is written (cell 1) stopped "
+                                             "with IndentationError: unexpected indent"), g.text()
+
+
 def test_hard_coded_results_fail_on_the_hidden_cases(tmp_path):
     import numpy as np
 
@@ -207,6 +216,63 @@ def test_symtutors_own_answers_are_out_of_reach(tmp_path):
                        timeout=40)
     assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
     assert "symtutor's own steepest_step is not available" in g.functions[2].message
+    # kept before the grader withholds them: the engine's compiled derivative, symtutor's code, or either in a thread
+    kept = """
+import queue, threading
+from symtutor.assignments import heights as h
+_c = h._compiled()
+_step = h.steepest_step
+_ask, _answer, _dm = queue.Queue(), queue.Queue(), _c.dfdmu
+
+def _serve():
+    while True:
+        args = _ask.get()
+        try:
+            _answer.put(_dm(*args))
+        except BaseException as e:
+            _answer.put(e)
+
+threading.Thread(target=_serve, daemon=True).start()
+
+def dfdmu(x, mu, sig):
+    _ask.put((x, mu, sig))
+    a = _answer.get()
+    if isinstance(a, BaseException):
+        raise a
+    return a
+
+def dfdsig(x, mu, sig):
+    out = []
+    t = threading.Thread(target=lambda: out.append(f(x, mu, sig) * (-1 / sig + (x - mu) ** 2 / sig**3)))
+    t.start()
+    t.join()
+    return out[0]
+
+def steepest_step(x, y, mu, sig, aggression):
+    try:
+        return _step(x, y, mu, sig, aggression)
+    except PermissionError:
+        return _step(x, y, mu, sig, aggression)
+"""
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, kept, name="kept.ipynb"), "heights", timeout=40)
+    assert {f.mistake for f in g.functions} == {"raised"}, g.text()
+    assert [f.message.split(": ", 1)[1] for f in g.functions] == [
+        "symtutor's own compiled derivative is not available to a graded function",
+        "starting a thread is not available to a graded function",
+        "symtutor's own steepest_step is not available to a graded function"], g.text()
+    # the hidden cases can be read from the sandbox's own frames: the engine is gone before the first cell
+    peek = """
+import sys
+from symtutor.assignments import heights as h
+_calls = sys._getframe(1).f_locals["job"]["calls"]
+_arr = lambda o: np.array(o["data"], dtype=float).reshape(o["shape"])
+_table = {_arr(c["args"][0]).tobytes(): h._compiled().dfdmu(_arr(c["args"][0]), *c["args"][1:])
+          for c in _calls if c["function"] == "dfdmu"}
+def dfdmu(x, mu, sig):
+    return _table[x.tobytes()]
+"""
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, peek, name="peek.ipynb"), "heights", timeout=40)
+    assert g.functions[0].score == 0 and "compiled derivative is not available" in g.functions[0].message, g.text()
 
 
 def test_heights_right_wrong_and_the_other_step_convention(tmp_path):
@@ -317,6 +383,30 @@ def test_memory_hogs_and_crashes_are_reported(tmp_path):
     assert g.status == "graded" and g.score == 3, g.text()
 
 
+def test_a_cell_that_shuts_out_the_alarm_and_a_function_that_ends_the_process_are_left_out(tmp_path):
+    deaf = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"
+    ends = "def steepest_step(x, y, mu, sig, aggression):\n    import os\n    os._exit(3)"
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H.split("def steepest_step")[0], deaf, ends), "heights",
+                       timeout=12)
+    assert g.status == "graded", g.text()
+    assert marks(g) == {"dfdmu": (1, None), "dfdsig": (1, None), "steepest_step": (0, "raised")}, g.text()
+    assert "steepest_step ended the notebook's process (exit status 3)" in g.functions[2].message
+    assert any(i == 2 and "did not stop when its" in e for i, e in g.cell_errors), g.text()
+    assert g.seconds < 14
+
+
+def test_forged_messages_from_the_notebook_do_not_break_the_grader(tmp_path):
+    forge = """import os
+fd = int(os.environ["SYMTUTOR_RESULT_FD"])
+os.write(fd, b'{"kind": "cell", "index": "x", "error": 1}\\n{"kind": "call", "call": 999, "budget": 0}\\n'
+         b'{"kind": "start", "index": "y", "budget": "z"}\\n')
+os._exit(5)
+"""
+    g = grade_notebook(notebook(tmp_path, GIVEN_H, RIGHT_H, forge), "heights", timeout=20)
+    assert g.status == "graded" and g.score == 3, g.text()
+    jsonschema.validate(g.to_dict(), schema())
+
+
 def test_the_shipped_notebooks_grade_as_not_written(tmp_path):
     g = grade_notebook(NOTEBOOKS / "2-FittingDistribution.ipynb", "heights", timeout=40)
     assert g.status == "graded" and g.score == 0, g.text()
@@ -371,6 +461,27 @@ def test_the_kernel_filter_holds_without_the_audit_hook(tmp_path):
     )
     done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "['refused', 'refused', 'refused', 'thread']", done.stderr
+
+
+def test_the_audit_hook_refuses_a_folder_outside_whose_descriptor_would_reach_past_it(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "grading_child", Path(__file__).resolve().parent.parent / "symtutor" / "grading" / "_child.py")
+    child = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(child)
+    scratch, root = tmp_path / "scratch", tmp_path / "python"
+    scratch.mkdir()
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "mod.py").write_text("x = 1")
+    seen = []
+    hook = child._audit_hook(str(scratch), [str(root)], lambda kind, detail: seen.append(kind))
+    hook("open", (str(root / "pkg" / "mod.py"), "r", os.O_RDONLY))  # reading a file of the installation
+    hook("open", (str(scratch), None, os.O_RDONLY))  # its own folder
+    for folder in (root, root / "pkg"):  # os.open(folder) and then os.remove("...", dir_fd=fd)
+        with pytest.raises(PermissionError, match="opening the folder"):
+            hook("open", (str(folder), None, os.O_RDONLY))
+    assert seen == ["file", "file"]
 
 
 def test_the_progress_bar_draws_on_a_terminal():

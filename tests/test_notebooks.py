@@ -155,7 +155,7 @@ def test_backpropagation_names_each_mistake_and_the_heart_does_not_form(kernel):
     out = outputs(nb)
     assert "✗ J_b3 has the wrong sign" in out
     assert "✗ J_b2 is missing the factor σ'(z2)" in out
-    assert "✗ a matrix product in J_W1 does not fit" in out and "did you forget a transpose (.T)?" in out
+    assert "✗ a matrix product in J_W1 does not fit" in out and "did you forget a transpose (.T)" in out
     assert "✗ J_b1 is off by a constant factor: it is N = 100 times too big" in out
     assert "Traceback" not in out and "matmul" not in out and "{'" not in out
     cost = float(re.search(r"([\d.]+) after 800 iterations", out).group(1))

@@ -232,6 +232,15 @@ def diagnose_derivative(name: str, value, x, mu, sig) -> Diagnosis:
             return Diagnosis(name, "sign", "dfdsig has the wrong sign in one of its two terms")
         if close(value, f):
             return Diagnosis(name, "missing_chain_factor", "dfdsig is f itself: the chain factors are missing")
+        terms = _two_terms(value, exp_term, norm_term)
+        if terms is not None:
+            a, b = terms
+            if abs(b - 1) < 1e-6:
+                return Diagnosis(name, "constant_factor", f"the term of dfdsig from the exponential is {_times(a, sig)} "
+                                 "the right one: ∂/∂σ of -(x - μ)²/(2σ²) is (x - μ)²/σ³")
+            if abs(a - 1) < 1e-6:
+                return Diagnosis(name, "constant_factor", f"the term of dfdsig from the 1/σ in front is {_times(b, sig)} "
+                                 "the right one: ∂/∂σ of 1/σ is -1/σ²")
     r = constant_ratio(value, want)
     if r is not None:
         for k, label in ((2, "σ²"), (1, "σ"), (-1, "1/σ"), (-2, "1/σ²")):
@@ -241,6 +250,25 @@ def diagnose_derivative(name: str, value, x, mu, sig) -> Diagnosis:
         return Diagnosis(name, "constant_factor", f"{name} is {r:.4g} times the right value: check the constant factors")
     return Diagnosis(name, "wrong", f"{name} is not right: differentiate f = exp(-(x - μ)²/(2σ²)) / (σ√(2π)) with "
                      f"respect to {wrt}, by the chain rule (and the product rule where both factors depend on it)")
+
+
+def _two_terms(value, t1, t2) -> tuple[float, float] | None:
+    """(a, b) when value = a·t1 + b·t2 on every x (at least three points, the two terms independent), else None."""
+    A = np.stack([np.ravel(t1), np.ravel(t2)], axis=1)
+    if A.shape[0] < 3 or np.linalg.matrix_rank(A) < 2:
+        return None
+    coef = np.linalg.lstsq(A, np.ravel(value), rcond=None)[0]
+    if not close(np.ravel(value), A @ coef):
+        return None
+    return float(coef[0]), float(coef[1])
+
+
+def _times(r: float, sig) -> str:
+    """'2 times', 'σ times', ... : a factor in words, a power of σ named as such."""
+    for k, label in ((2, "σ²"), (1, "σ"), (-1, "1/σ"), (-2, "1/σ²")):
+        if abs(r - float(sig) ** k) < 1e-6 * abs(r):
+            return f"{label} times"
+    return f"{r:.4g} times"
 
 
 def diagnose_step(value, x, y, mu, sig, aggression) -> Diagnosis:
@@ -285,9 +313,18 @@ def diagnose_step(value, x, y, mu, sig, aggression) -> Diagnosis:
     if close(value, both_mu) or close(value, both_sig):
         return Diagnosis(name, "wrong_parameter", "both numbers of steepest_step use the same derivative: the first "
                          "needs ∂f/∂μ and the second ∂f/∂σ")
-    if close(value[:1], want[:1]):
-        return Diagnosis(name, "wrong", "the step in μ is right but the step in σ is not: the second element of J is "
-                         "-2 Σ (y - f) ∂f/∂σ")
+    for k, (good, bad) in enumerate((("μ", "σ"), ("σ", "μ"))):
+        if close(value[k:k + 1], want[k:k + 1]):
+            j = 1 - k
+            r = float(value[j] / want[j]) if want[j] != 0 else 0.0
+            if abs(r + 1) < 1e-6:
+                return Diagnosis(name, "sign", f"the step in {good} is right but the step in {bad} has the wrong sign: "
+                                 f"both elements of J are -2 Σ (y - f) ∂f/∂p, and the step is -aggression × J")
+            if any(abs(r - c) < 1e-6 for c in (0.5, 2.0, -0.5, -2.0)):
+                return Diagnosis(name, "constant_factor", f"the step in {good} is right but the step in {bad} is "
+                                 f"{r:g} times what it should be: the element of J is -2 Σ (y - f) ∂f/∂{bad}")
+            return Diagnosis(name, "wrong", f"the step in {good} is right but the step in {bad} is not: that element "
+                             f"of J is -2 Σ (y - f) ∂f/∂{bad}")
     r = constant_ratio(value, want)
     if r is not None:
         if abs(r - 0.5) < 1e-6:

@@ -4,7 +4,8 @@ This file runs as a script in its own ``python -I`` process (never imported by s
 ``job.json`` from its working folder (the scratch folder), sets its resource limits, installs an audit
 hook that refuses anything beyond the scratch folder (files outside it, sockets, new processes, native
 code), runs the code cells one by one, and then calls each graded function on the hidden cases with the
-notebook's given helpers replaced by reference ones.  Everything it learns goes back as JSON lines on the
+notebook's given helpers replaced by reference ones, watching (a profile function) that it runs none of
+symtutor's own code and starts no thread.  Everything it learns goes back as JSON lines on the
 file descriptor named by ``SYMTUTOR_RESULT_FD``; the learner's own output is capped and dropped.
 """
 
@@ -125,11 +126,15 @@ class _Capped:
     encoding = "utf-8"
 
 
-def _audit_hook(scratch, read_roots, record):
-    """Refuse files outside scratch (reads: also the Python installation), sockets, processes, native code."""
+def _audit_hook(scratch, read_roots, record, permit=(False,)):
+    """Refuse files outside scratch (reads: also the Python installation), sockets, processes, native code.
+
+    ``permit[0]`` true lets this process (never the notebook: it is false while the notebook's code runs) set the
+    profile function that watches the graded calls.
+    """
     scratch = scratch.rstrip("/")
     roots = tuple(r.rstrip("/") for r in read_roots)
-    fspath, perm = os.fspath, PermissionError
+    fspath, perm, isdir = os.fspath, PermissionError, os.path.isdir
     # builtins bound here: the notebook may rebind the names in builtins, never these
     _isinstance, _len, _any, _str, _bytes, _int, _type_error = isinstance, len, any, str, bytes, int, TypeError
 
@@ -194,6 +199,8 @@ def _audit_hook(scratch, read_roots, record):
                         refuse("file", f"writing more than {max_files} files")
                 return
             if not writing and (path in ("/dev/null", "/dev/urandom") or _any(inside(path, r) for r in roots)):
+                if isdir(path):  # a folder's descriptor would let dir_fd= reach past the paths checked here
+                    refuse("file", f"opening the folder {path} (outside the notebook's folder)")
                 return
             refuse("file", f"{'writing' if writing else 'reading'} {path} (outside the notebook's folder)")
         elif event in writes:
@@ -217,6 +224,8 @@ def _audit_hook(scratch, read_roots, record):
             refuse("process", f"starting or signalling a process ({event})")
         elif event in blocked_native:
             refuse("native", f"native code ({event})")
+        elif event == "sys.setprofile" and permit[0]:
+            return
         elif event in blocked_intro:
             refuse("sandbox", f"{event}")
         elif event == "import" and args and args[0] in modules:
@@ -240,6 +249,75 @@ def _withheld(name):
         raise PermissionError(f"symtutor's own {name} is not available to a graded function")
 
     return withheld
+
+
+def _disarm(compiled):
+    """Every function of symtutor's own, and the engine's ``compiled`` derivatives, raise from now on, however kept.
+
+    A reference the notebook kept, or a thread it left running, still reaches the same function object, and
+    it is the function's code that is replaced.
+    """
+    import types
+
+    targets = [(fn, "compiled derivative") for fn in compiled]
+    for name, mod in list(sys.modules.items()):
+        if name != "symtutor" and not name.startswith("symtutor."):
+            continue
+        for value in list(vars(mod).values()):
+            for v in [value, *vars(value).values()] if isinstance(value, type) else [value]:
+                if isinstance(v, types.FunctionType) and getattr(v, "__module__", None) == name:
+                    targets.append((v, v.__name__))
+    for fn, what in targets:
+        _refuse(fn, what)
+
+
+def _refuse(fn, what):
+    """Make ``fn`` raise PermissionError from now on, for every reference to it (its code is replaced)."""
+    import types
+
+    if not isinstance(fn, types.FunctionType) or fn.__code__.co_freevars:
+        return
+    message = f"symtutor's own {what} is not available to a graded function"
+    space = {}
+    source = f"def withheld(*args, **kwargs):\n    raise PermissionError({message!r})"
+    exec(compile(source, "<withheld>", "exec"), space)
+    try:
+        fn.__code__ = space["withheld"].__code__
+    except (ValueError, TypeError):
+        pass
+
+
+def _withhold_answers(assignment):
+    """Before the notebook runs: symtutor's answers to this assignment are out of its reach from the start.
+
+    Otherwise a cell could compute them (for the hidden cases, which a cell can read from this process) while
+    the engine is still there.  The training and the descent the notebook runs still work; its in-notebook
+    check, which compares with those answers, says it does not run while grading.
+    """
+
+    class NotWhileGrading:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __str__(self):
+            return "(the in-notebook check does not run while the notebook is graded)"
+
+    if assignment == "backprop":
+        mod = sys.modules.get("symtutor.assignments.backprop")
+        names = ("jacobians", "_backprop", "_variant", "diagnose")
+    else:
+        mod = sys.modules.get("symtutor.assignments.heights")
+        names = ("jacobian", "steepest_step", "_derivatives", "fit", "diagnose_derivative", "diagnose_step")
+    if mod is None:
+        return
+    for n in names:
+        _refuse(getattr(mod, n, None), n)
+    mod.check = NotWhileGrading
+    if assignment == "heights":
+        compiled = mod._compiled()  # f stays (the descent's χ² needs it); the derivatives go
+        for n in ("dfdmu", "dfdsig"):
+            _refuse(getattr(compiled, n), "compiled derivative")
+        _refuse(getattr(mod._compiled, "__wrapped__", None), "_compiled")
 
 
 class _Overtime(BaseException):
@@ -325,6 +403,10 @@ def main():
             __import__(name)
         except Exception:
             pass
+    try:
+        _withhold_answers(job["assignment"])
+    except Exception:
+        pass
     np_module = np
     np_parts = [np, np.linalg, np.random, np.fft]
     np_snapshots = [dict(vars(m)) for m in np_parts]
@@ -366,7 +448,8 @@ def main():
         filtered = False
     if not filtered:
         record("sandbox", "the kernel filter on processes and sockets is not available here; the audit hook stands alone")
-    sys.addaudithook(_audit_hook(scratch, read_roots, record))
+    permit = [False]
+    sys.addaudithook(_audit_hook(scratch, read_roots, record, permit))
     signal.signal(signal.SIGALRM, _on_alarm)
     setitimer, ITIMER_REAL = signal.setitimer, signal.ITIMER_REAL
 
@@ -377,10 +460,12 @@ def main():
         if left <= 0:
             _send({"kind": "cell", "index": index, "error": "skipped: the notebook's time ran out"})
             continue
-        _send({"kind": "start", "index": index})
+        budget = min(left, deadline * 0.4)  # one cell that loops leaves time for the cells after it
+        # the parent stops a cell that outlives its budget (one that shuts out the alarm) and runs the notebook
+        # again without it
+        _send({"kind": "start", "index": index, "budget": budget})
         try:
             code = compile(_strip_magics(source), f"<cell {index}>", "exec")
-            budget = min(left, deadline * 0.4)  # one cell that loops leaves time for the cells after it
             setitimer(ITIMER_REAL, budget)
             try:
                 exec(code, ns)
@@ -421,17 +506,60 @@ def main():
         record("sandbox", "the notebook changed Python's builtins (" + ", ".join(touched[:5]) + "); they were restored")
     flush_incidents()
 
+    signal.signal(signal.SIGALRM, _on_alarm)  # a cell may have taken the alarm away: the calls need it back
     _send({"kind": "calls"})
+    # symtutor's own code, and the engine's compiled derivatives, are watched for while a graded function runs: a
+    # reference the notebook kept before the names below were withheld still does not answer for it
+    blocked, kept = set(), []
+    packages = {os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep}  # where symtutor is
+    if getattr(sys.modules.get("symtutor"), "__file__", None):
+        packages.add(os.path.dirname(os.path.abspath(sys.modules["symtutor"].__file__)) + os.sep)
+    packages = tuple(packages)
+    here = __file__
+    borrowed = []
+    import _thread
+
+    start_thread = _thread.start_new_thread
+
+    def watch(frame, event, arg):
+        if borrowed:
+            return
+        if event == "call":
+            code = frame.f_code
+            if code in blocked:
+                borrowed.append("symtutor's own compiled derivative")
+            elif code.co_filename.startswith(packages) and code.co_filename != here:
+                borrowed.append(f"symtutor's own {code.co_name}")
+        elif event == "c_call" and arg is start_thread:
+            borrowed.append("starting a thread")
+
+    def watched(on):
+        permit[0] = True
+        try:
+            sys.setprofile(watch if on else None)
+        finally:
+            permit[0] = False
+
     # the graded functions answer for themselves: symtutor's own answers are out of their reach
     for modname, names in (("symtutor.assignments.backprop", ("jacobians", "_backprop", "_variant", "_compiled")),
                            ("symtutor.assignments.heights", ("jacobian", "steepest_step", "_derivatives",
                                                              "_compiled", "fit", "descend"))):
         mod = sys.modules.get(modname)
+        compiled = getattr(mod, "_compiled", None)
+        if getattr(compiled, "cache_info", None) is not None and compiled.cache_info().currsize:
+            # what the notebook may have kept of the engine's compiled derivatives, under any name
+            kept.extend(v for v in vars(compiled()).values() if callable(v))
+            blocked.update(getattr(v, "__code__", None) for v in kept)
         for n in names if mod is not None else ():
             setattr(mod, n, _withheld(n))
+    _disarm(kept)
     refs = {"backprop": _reference_backprop, "heights": _reference_heights}[job["assignment"]](ns, np_module)
     missing = object()
+    skip = dict(job.get("skip_functions", {}))  # function -> why: it stopped or ended the process before
     for k, call in enumerate(job["calls"]):
+        if call["function"] in skip:
+            _send({"kind": "result", "call": k, "error": list(skip[call["function"]])})
+            continue
         fn = ns.get(call["function"])
         if not callable(fn):
             _send({"kind": "result", "call": k, "missing": True})
@@ -448,18 +576,29 @@ def main():
             left = float(job["calls_seconds"]) - (clock() - start)
             if left <= 0:
                 raise _Overtime()
+            _send({"kind": "call", "call": k, "budget": min(float(job["call_seconds"]), left)})
+            borrowed.clear()
+            value = arr = bad = None
             setitimer(ITIMER_REAL, min(float(job["call_seconds"]), left))
+            watched(True)
             try:
                 value = fn(*args)
+                if value is not None and value is not Ellipsis:
+                    try:  # inside the bounds: turning the value into numbers may run the notebook's code too
+                        arr = np_module.asarray(value, dtype=float)
+                    except Exception as exc:
+                        bad = f"{type(value).__name__}: {exc}"[:300]
             finally:
+                watched(False)
                 setitimer(ITIMER_REAL, 0)
-            if value is None or value is Ellipsis:
+            if borrowed:
+                result = {"kind": "result", "call": k, "error": ["PermissionError", f"{borrowed[0]} is not available "
+                                                                 "to a graded function"]}
+            elif value is None or value is Ellipsis:
                 result = {"kind": "result", "call": k, "unwritten": True}
             else:
-                try:
-                    arr = np_module.asarray(value, dtype=float)
-                except Exception as exc:
-                    result = {"kind": "result", "call": k, "error": ["BadValue", f"{type(value).__name__}: {exc}"[:300]]}
+                if bad is not None:
+                    result = {"kind": "result", "call": k, "error": ["BadValue", bad]}
                 else:
                     if arr.size > 1_000_000:
                         result = {"kind": "result", "call": k, "error": ["BadValue", f"an array of {arr.size} numbers"]}

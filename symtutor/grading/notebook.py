@@ -5,6 +5,8 @@ with a wall-clock bound, a CPU bound, an address-space bound (``RLIMIT_AS``), a 
 size of the files it writes, no new processes (``RLIMIT_NPROC`` and an audit hook), no network (a network
 namespace of its own where the system allows one, and the audit hook everywhere), and a scratch working
 folder that is removed afterwards; the audit hook refuses every file operation outside that folder.
+A cell that ends the process, or outlives its time with the alarm shut out, is left out and the notebook run
+again; a graded function that does so is marked for it and not called again.
 
 The graded functions are then called, still in the child, on hidden cases drawn from a seed of their own
 (other parameters, sizes and data than the notebook's), with the notebook's given helpers swapped for
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -220,10 +223,44 @@ def _drain(stream, keep: int, out: list) -> None:
     out.append((bytes(kept), total))
 
 
+_GRACE = 2.0
+"""Seconds a cell or a call may outlive its budget (and a tenth of it more, for a busy machine) before the parent
+stops the process: its alarm was shut out."""
+
+
+def _drain_messages(stream, keep: int, out: list, running: list) -> None:
+    """Read the child's result pipe like ``_drain``, and keep ``running`` = [(what started, its budget, when)]."""
+    kept, total, line = bytearray(), 0, b""
+    with stream:
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                break
+            total += len(chunk)
+            if len(kept) < keep:
+                kept += chunk[: keep - len(kept)]
+            line += chunk
+            *done, line = line.split(b"\n")
+            line = line[:4096]  # a long line (a result) is not read here: its head says what it is
+            for raw in done:
+                if len(raw) > 200 or not raw.startswith(b'{"kind": '):
+                    running[:] = [] if raw.startswith(b'{"kind": "result"') else running
+                    continue
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if msg.get("kind") in ("start", "call") and isinstance(msg.get("budget"), (int, float)):
+                    running[:] = [(msg, float(msg["budget"]), time.monotonic())]
+                else:
+                    running[:] = []
+    out.append((bytes(kept), total))
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     messages: tuple
-    status: str  # finished | timed_out | killed
+    status: str  # finished | timed_out | killed | stalled (a cell or call outlived its budget and was stopped)
     returncode: int | None
     stray_bytes: int
     seconds: float
@@ -265,17 +302,30 @@ def _run_child(job: dict, *, timeout: float) -> _Run:
             os.close(write_fd)
         results: list = []
         stray: list = []
+        running: list = []
         readers = [
-            threading.Thread(target=_drain, args=(os.fdopen(read_fd, "rb"), _RESULT_BYTES, results), daemon=True),
+            threading.Thread(target=_drain_messages, args=(os.fdopen(read_fd, "rb"), _RESULT_BYTES, results, running),
+                             daemon=True),
             threading.Thread(target=_drain, args=(proc.stdout, _PIPE_BYTES, stray), daemon=True),
         ]
         for r in readers:
             r.start()
         status = "finished"
         try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            status = "timed_out"
+            while True:
+                try:
+                    proc.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                now = time.monotonic()
+                if now - t0 > timeout:
+                    status = "timed_out"
+                    break
+                current = list(running)
+                if current and now - current[0][2] > current[0][1] * 1.1 + _GRACE:
+                    status = "stalled"
+                    break
         finally:
             try:
                 os.killpg(proc.pid, 9)
@@ -389,26 +439,49 @@ def grade_source(cells: list[tuple[int, str]], assignment: str, *, notebook: str
     t0 = time.monotonic()
     run = _run_child(job, timeout=timeout)
     skipped: list[tuple[int, str]] = []
-    # a cell that ends the process (os._exit, a crash in native code) is skipped and the notebook run again
-    while run.status == "killed" and len(skipped) < 2 and not run.out_of_memory:
-        started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
+    stopped: dict[str, list] = {}
+    # a cell that ends the process (os._exit, a crash in native code) or outlives its time with the alarm shut out
+    # is skipped, and the notebook run again; a graded function that does so is marked for it and left out
+    while run.status in ("killed", "stalled") and len(skipped) + len(stopped) < 4 and \
+            (run.status == "stalled" or not run.out_of_memory):
+        last = [m for m in run.messages if _announces(m, len(calls))]
         left = timeout - (time.monotonic() - t0)
-        if not started or left < 2:
+        if not last or left < 2:
             break
-        bad = started[-1]
-        skipped.append((bad, f"ended the notebook's process (exit status {run.returncode}); the notebook was run "
-                        "again without it"))
-        job = dict(job, cells=[[i, s] for i, s in job["cells"] if i != bad],
-                   notebook_seconds=left * 0.7, calls_seconds=left * 0.92, cpu_seconds=int(left) + 2)
+        why = (f"did not stop when its {last[-1]['budget']:.3g} s were up" if run.status == "stalled" else
+               f"ended the notebook's process (exit status {run.returncode})")
+        if last[-1]["kind"] == "call":
+            name = calls[int(last[-1]["call"])]["function"]
+            stopped[name] = ["Stopped", why]
+        else:
+            bad = last[-1].get("index")
+            skipped.append((bad, f"{why}; the notebook was run again without it"))
+        job = dict(job, cells=[[i, s] for i, s in job["cells"] if i not in {b for b, _ in skipped}],
+                   skip_functions=stopped, notebook_seconds=left * 0.7, calls_seconds=left * 0.92,
+                   cpu_seconds=int(left) + 2)
         again = _run_child(job, timeout=left)
         run = _Run(tuple(m for m in run.messages if m.get("kind") == "incident") + again.messages, again.status,
                    again.returncode, run.stray_bytes + again.stray_bytes, time.monotonic() - t0, again.stray_head)
     grade = _assemble(module, assignment, notebook, cases, run, timeout=timeout, memory=memory)
+    grade = _why_missing(grade, cells)
+    if stopped:
+        grade = replace(grade, incidents=tuple(Incident("crash" if "ended" in why else "timeout", f"{name} {why}; "
+                                                        "the notebook was run again without calling it")
+                                               for name, (_, why) in stopped.items()) + grade.incidents)
     if skipped:
-        crash = [Incident("crash", f"cell {i} {why}") for i, why in skipped]
+        crash = [Incident("crash" if "ended" in why else "timeout", f"cell {i} {why}") for i, why in skipped]
         grade = replace(grade, incidents=tuple(crash) + grade.incidents,
                         cell_errors=tuple(sorted(grade.cell_errors + tuple(skipped))))
     return grade
+
+
+def _announces(m: dict, calls: int) -> bool:
+    """Whether ``m`` is a well-formed "a cell starts" or "a call starts" message (the notebook can forge them)."""
+    if not isinstance(m.get("budget"), (int, float)) or isinstance(m.get("budget"), bool):
+        return False
+    if m.get("kind") == "start":
+        return type(m.get("index")) is int
+    return m.get("kind") == "call" and type(m.get("call")) is int and 0 <= m["call"] < calls
 
 
 def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory) -> NotebookGrade:
@@ -419,14 +492,14 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         kind = m.get("kind")
         if kind == "incident":
             incidents.append(Incident(str(m.get("type")), str(m.get("detail"))[:300]))
-        elif kind == "cell":
-            cell_errors.append((int(m.get("index", -1)), str(m.get("error"))[:300]))
+        elif kind == "cell" and type(m.get("index")) is int:
+            cell_errors.append((m["index"], str(m.get("error"))[:300]))
         elif kind == "result" and isinstance(m.get("call"), int):
             results[m["call"]] = m
     status = "graded"
     started = [m.get("index") for m in run.messages if m.get("kind") == "start"]
     testing = any(m.get("kind") == "calls" for m in run.messages)
-    if run.status == "timed_out":
+    if run.status in ("timed_out", "stalled"):
         status = "timed_out"
         where = " (testing the functions)" if testing else f" (in cell {started[-1]})" if started else ""
         incidents.append(Incident("timeout", f"the notebook was stopped after {timeout:g} s{where}"))
@@ -459,6 +532,21 @@ def _assemble(module, assignment, notebook, cases, run: _Run, *, timeout, memory
         message += "; the notebook's process crashed"
     return NotebookGrade(notebook, assignment, score, top, functions, message, status, tuple(incidents),
                          tuple(cell_errors), round(run.seconds, 3))
+
+
+def _why_missing(grade: NotebookGrade, cells) -> NotebookGrade:
+    """A function that is missing because the cell that defines it stopped with an error: say so, with the error."""
+    errors = dict(grade.cell_errors)
+    functions = []
+    for f in grade.functions:
+        if f.mistake == "missing":
+            defines = re.compile(rf"^\s*(?:def\s+{re.escape(f.name)}\s*\(|{re.escape(f.name)}\s*=[^=])", re.M)
+            where = [i for i, src in cells if i in errors and defines.search(src)]
+            if where:
+                f = replace(f, message=f"{f.name} is not defined: the cell where it is written (cell {where[-1]}) "
+                            f"stopped with {errors[where[-1]]}; fix that and run the cell again")
+        functions.append(f)
+    return replace(grade, functions=tuple(functions))
 
 
 def _untested(f: FunctionGrade, status: str) -> FunctionGrade:
