@@ -361,6 +361,12 @@ class _Parser:
             return operand
         return self.power()
 
+    def exponent_or_factor(self, start: int, exponent_at: int, end: int, stop: int) -> None:
+        """The power from ``start`` is read two ways: the exponent runs to ``stop``, or ends at ``end``."""
+        text = self.text
+        self.ambiguous(start, stop, text[start:exponent_at] + "(" + text[exponent_at:stop] + ")",
+                       "(" + text[start:end] + ")" + text[end:stop])
+
     def power(self) -> _N:
         self.enter()
         start = self.tok.pos
@@ -379,28 +385,14 @@ class _Parser:
             if (self.strict and not bracketed and not letter_then_bracket and self.starts_factor()
                     and self.tok.pos == end):
                 # e^2x: e^(2x) or e^2*x?
-                stop = self.factor_end()
-                text = self.text
-                self.ambiguous(
-                    start,
-                    stop,
-                    text[start:first.pos] + "(" + text[first.pos:stop] + ")",
-                    "(" + text[start:end] + ")" + text[end:stop],
-                )
+                self.exponent_or_factor(start, first.pos, end, self.factor_end())
             signed = first.kind == "op" and first.text == "-"
             if (self.strict and not bracketed and self.tok.kind == "op" and self.tok.text == "/"
                     and (signed or first.text == "1") and self.tok.pos == end):
                 # x^1/2, x^-1/2, e^-x/2: is the quotient the exponent?
                 self.advance()
                 if self.starts_factor():
-                    stop = self.factor_end()
-                    text = self.text
-                    self.ambiguous(
-                        start,
-                        stop,
-                        text[start:first.pos] + "(" + text[first.pos:stop] + ")",
-                        "(" + text[start:end] + ")" + text[end:stop],
-                    )
+                    self.exponent_or_factor(start, first.pos, end, self.factor_end())
                 self.rewind(self.i - 1)
             base = self.make_power(base, exponent, op.pos)
         self.leave()
