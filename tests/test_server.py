@@ -347,3 +347,61 @@ def test_a_mistake_in_the_command_is_one_line_and_exit_code_3(tmp_path):
     for args in (["--port", "99999"], ["--db", "/proc/none/p.sqlite3"], ["--workers", "0"]):
         r = subprocess.run([*_command(), "serve", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 3 and r.stderr.startswith("symtutor: error: ") and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_wrong_types_are_not_coerced(server):
+    post = lambda body: server.request("POST", "/api/v1/check", body)[0]  # noqa: E731
+    assert post({"answer": "x", "expected": "x", "order": True}) == 422
+    assert post({"answer": "x", "expected": "x", "order": "2"}) == 422
+    assert post({"answer": "x", "expected": "x", "order": 2}) == 200
+    assert server.request("POST", "/api/v1/practice", {"difficulty": "1"})[0] == 422
+    assert server.request("POST", "/api/v1/practice", {"count": 1.5})[0] == 422
+
+
+def test_the_schema_documents_every_answer_a_route_gives(server, schema):
+    assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    assert {} in schema["security"]
+    status, _, err = server.request("POST", "/api/v1/practice/nope/turn", {"action": "hint"})
+    conforms(schema, "/api/v1/practice/{sid}/turn", "post", err, 404)
+    conforms(schema, "/api/v1/practice/{sid}", "get", server.request("GET", "/api/v1/practice/nope")[2], 404)
+    _, _, s = server.request("POST", "/api/v1/practice", {"count": 1, "topics": ["power_rule"]})
+    server.request("POST", f"/api/v1/practice/{s['session']}/turn", {"action": "skip"})
+    status, _, err = server.request("POST", f"/api/v1/practice/{s['session']}/turn", {"action": "hint"})
+    assert status == 409
+    conforms(schema, "/api/v1/practice/{sid}/turn", "post", err, 409)
+    reply = _raw(server, b"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 12\r\nConnection: close\r\n\r\n" + b"[" * 12)
+    assert reply.startswith(b"HTTP/1.1 400")
+    conforms(schema, "/api/v1/check", "post", json.loads(reply.split(b"\r\n\r\n", 1)[1]), 400)
+    assert _raw(server, b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200")
+
+
+def test_a_closed_connection_ends_even_when_a_worker_was_replaced_meanwhile(server):
+    # a derivation that runs out of time: its worker is killed and a successor forked while this
+    # connection is open; the successor must not keep the connection open after the server closed it
+    n = 26
+    body = json.dumps({"kind": "hessian", "expr": "*".join(f"sin(x{i})" for i in range(n)),
+                       "variables": ",".join(f"x{i}" for i in range(n))}).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+        s.sendall(b"POST /api/v1/steps HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        out = b""
+        t0 = time.monotonic()
+        while chunk := s.recv(65536):  # a socket.timeout here is the bug: the connection never ends
+            out += chunk
+        assert time.monotonic() - t0 < 15
+    assert out.startswith((b"HTTP/1.1 422", b"HTTP/1.1 200"))
+    assert server.request("GET", "/api/v1/topics")[0] == 200
+
+
+def test_bound_to_another_loopback_address_it_answers_to_that_name(tmp_path):
+    try:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.2", 0))
+    except OSError:
+        pytest.skip("127.0.0.2 is not available here")
+    with running("--host", "127.0.0.2", "--workers", "1", db=tmp_path / "p.sqlite3") as srv:
+        assert srv.base.startswith("http://127.0.0.2:")
+        assert srv.request("GET", "/api/v1/topics")[0] == 200  # the URL it printed works, no token on loopback
+        status, _, err = srv.request("GET", "/api/v1/topics", headers={"Host": "attacker.example"})
+        assert status == 403 and err["error"] == "forbidden_host"

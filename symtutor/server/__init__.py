@@ -91,7 +91,7 @@ def main(args) -> int:
         import uvicorn
 
         from .app import create_app, new_token
-        from .guard import LOOPBACK_HOSTS, Guard, HeaderDeadlineH11
+        from .guard import LOOPBACK_HOSTS, Guard, HeaderDeadlineH11, keep_sockets_from_workers
     except ImportError as exc:
         raise SymtutorError(f"symtutor serve needs {exc.name}: pip install 'symtutor[serve]'") from None
     from ..progress import ProgressStore
@@ -104,6 +104,7 @@ def main(args) -> int:
     loopback = is_loopback(args.host)
     token = args.token or new_token()
     sock = _bind(args.host, args.port)
+    keep_sockets_from_workers(sock)
     port = sock.getsockname()[1]
     shown = f"[{args.host.strip('[]')}]" if ":" in args.host else args.host
     url = f"http://{shown}:{port}/?token={token}"
@@ -116,8 +117,10 @@ def main(args) -> int:
             print("  bound beyond this machine: every request must carry the token", flush=True)
 
     app = create_app(db=db, workers=args.workers, queue=args.queue, on_ready=ready)
+    # on loopback, the Host check lets through the names of this machine, and the one the server is bound to
+    hosts = (*LOOPBACK_HOSTS, shown) if loopback else None
     guarded = Guard(app, token=token, require_token=args.require_token or not loopback,
-                    allowed_hosts=LOOPBACK_HOSTS if loopback else None, body_timeout=args.client_timeout)
+                    allowed_hosts=hosts, body_timeout=args.client_timeout)
     protocol = type("Protocol", (HeaderDeadlineH11,), {"header_timeout": args.client_timeout})
     config = uvicorn.Config(guarded, http=protocol, lifespan="on", log_level="warning",
                             access_log=False, timeout_keep_alive=5, limit_concurrency=2000,

@@ -51,11 +51,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Body(BaseModel):
+    """A request body: no unknown fields, and no types coerced (``true`` is not 1, ``"2"`` is not 2)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Names = Annotated[list[Annotated[str, Field(pattern=NAME)]], Field(max_length=20)]
 
 
-class ValidateRequest(_Strict):
+class ValidateRequest(_Body):
     answer: Text
     variables: Names | None = None
     functions: Annotated[list[Annotated[str, Field(pattern=NAME)]], Field(max_length=10)] = []
@@ -74,7 +80,7 @@ class Validation(_Strict):
     message: str
 
 
-class CheckRequest(_Strict):
+class CheckRequest(_Body):
     answer: Text
     exercise_id: Annotated[str, Field(pattern=EXERCISE_ID)] | None = None
     expected: Text | None = None
@@ -136,7 +142,7 @@ class ExerciseOut(_Strict):
     answer: Maths | None = None
 
 
-class StepsRequest(_Strict):
+class StepsRequest(_Body):
     kind: Literal["derivative", "gradient", "jacobian", "hessian"] = "derivative"
     expr: Text
     variables: Annotated[str, Field(max_length=200)] | Names
@@ -202,7 +208,7 @@ class ProgressQuery(_Strict):
     learner: Learner = ""
 
 
-class PracticeRequest(_Strict):
+class PracticeRequest(_Body):
     learner: Learner = ""
     topics: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=40)] | None = None
     difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
@@ -211,7 +217,7 @@ class PracticeRequest(_Strict):
     resume: Annotated[str, Field(max_length=40)] | None = None
 
 
-class TurnRequest(_Strict):
+class TurnRequest(_Body):
     action: Literal["answer", "hint", "steps", "skip", "next"]
     answer: Text = ""
 
@@ -251,11 +257,18 @@ class ErrorOut(BaseModel):
     message: str
 
 
-_ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+_ERRORS = {400: {"model": ErrorOut, "description": "the body is not JSON"},
+           401: {"model": ErrorOut, "description": "the access token is missing or wrong"},
+           403: {"model": ErrorOut, "description": "a Host other than this machine's, on loopback"},
+           408: {"model": ErrorOut, "description": "the body did not arrive in time"},
+           413: {"model": ErrorOut, "description": "the body is too large"},
+           422: {"model": ErrorOut, "description": "the request is not what the route takes"},
            503: {"model": ErrorOut, "description": "every worker is busy: retry after the Retry-After seconds"}}
+_SESSION_ERRORS = {**_ERRORS, 404: {"model": ErrorOut, "description": "no such practice session"}}
+_TURN_ERRORS = {**_SESSION_ERRORS, 409: {"model": ErrorOut, "description": "not a turn this session can take now"}}
 
-_CODES = {404: "not_found", 405: "method_not_allowed", 408: "too_slow", 409: "conflict", 413: "too_large",
-          422: "invalid_argument"}
+_CODES = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 408: "too_slow", 409: "conflict",
+          413: "too_large", 422: "invalid_argument"}
 
 _STATIC = resources.files("symtutor.server") / "static"
 
@@ -410,13 +423,13 @@ def create_app(*, db=None, workers: int | None = None, queue: int | None = None,
             raise HTTPException(404, "no such practice session (it may have ended): start a new one")
         return drill
 
-    @app.get(f"{API}/practice/{{sid}}", response_model=PracticeOut, responses=_ERRORS, tags=["practice"])
+    @app.get(f"{API}/practice/{{sid}}", response_model=PracticeOut, responses=_SESSION_ERRORS, tags=["practice"])
     async def practice_state(sid: Annotated[str, Path(max_length=40)]):
         """Where a practice session stands."""
         drill = _drill(sid)
         return await run_in_threadpool(drill.state)
 
-    @app.post(f"{API}/practice/{{sid}}/turn", response_model=PracticeOut, responses=_ERRORS, tags=["practice"])
+    @app.post(f"{API}/practice/{{sid}}/turn", response_model=PracticeOut, responses=_TURN_ERRORS, tags=["practice"])
     async def practice_turn(sid: Annotated[str, Path(max_length=40)], req: TurnRequest):
         """An answer, a hint, the worked steps, a skip, or the next exercise."""
         drill = _drill(sid)
@@ -439,12 +452,27 @@ def create_app(*, db=None, workers: int | None = None, queue: int | None = None,
                 await run_in_threadpool(drill.turn, req.action)
             return await run_in_threadpool(drill.state)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def index():
         return FileResponse(_STATIC / "index.html", headers={"cache-control": "no-store"})
 
     app.mount("/static", StaticFiles(directory=str(_STATIC)), name="static")
+    app.openapi = lambda: _with_token(app)
     return app
+
+
+def _with_token(app: FastAPI) -> dict:
+    """The schema, saying how to send the access token (asked for beyond loopback, or with --require-token)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        doc.setdefault("components", {})["securitySchemes"] = {
+            "token": {"type": "http", "scheme": "bearer",
+                      "description": "the token 'symtutor serve' printed (also taken from ?token= or its cookie)"}}
+        doc["security"] = [{}, {"token": []}]
+        app.openapi_schema = doc
+    return app.openapi_schema
 
 
 def new_token() -> str:

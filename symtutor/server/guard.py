@@ -6,6 +6,10 @@
   and security headers on every answer.
 * :class:`HeaderDeadlineH11`: uvicorn's h11 protocol, closing a connection
   whose request head has not fully arrived within a few seconds (slowloris).
+* :func:`keep_sockets_from_workers`: a sandbox worker forked while the server
+  runs closes its copies of the server's sockets, so that a connection the
+  server closes is closed (the client sees the end of it) and the port is
+  free when the server stops.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 import socket
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
@@ -21,7 +26,7 @@ import h11
 from starlette.exceptions import HTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["Guard", "HeaderDeadlineH11", "COOKIE", "LOOPBACK_HOSTS"]
+__all__ = ["Guard", "HeaderDeadlineH11", "COOKIE", "LOOPBACK_HOSTS", "keep_sockets_from_workers"]
 
 COOKIE = "symtutor_token"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -37,6 +42,40 @@ _HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", _CSP.encode()),
 ]
+
+
+_SERVER_FDS: set[int] = set()  # the listening socket and every open connection of this server process
+_AT_FORK = False
+
+
+def _close_server_fds() -> None:
+    for fd in list(_SERVER_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _SERVER_FDS.clear()
+
+
+def keep_sockets_from_workers(listening: socket.socket) -> None:
+    """Close the server's sockets (``listening`` and the open connections) in every process forked from now on.
+
+    Sandbox workers are forked from the server process, some while it serves:
+    without this, each would hold a copy of every connection open at that
+    moment, and a connection the server closes would stay open for its client.
+
+    Examples:
+        >>> import socket
+        >>> with socket.socket() as s:
+        ...     keep_sockets_from_workers(s)
+        ...     s.fileno() in _SERVER_FDS
+        True
+    """
+    global _AT_FORK
+    _SERVER_FDS.add(listening.fileno())
+    if not _AT_FORK:
+        os.register_at_fork(after_in_child=_close_server_fds)
+        _AT_FORK = True
 
 
 class _BodyError(HTTPException):
@@ -179,6 +218,10 @@ class HeaderDeadlineH11(H11Protocol):
     def connection_made(self, transport):
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")
+        self._fd = -1
+        if sock is not None:
+            self._fd = sock.fileno()
+            _SERVER_FDS.add(self._fd)
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             # a response goes out as two writes (head, body): without this, Nagle holds the second
             # back until the client's delayed ACK, some 40 ms on every keep-alive request
@@ -196,4 +239,11 @@ class HeaderDeadlineH11(H11Protocol):
 
     def connection_lost(self, exc):
         self._disarm()
+        _SERVER_FDS.discard(getattr(self, "_fd", -1))
+        sock = self.transport.get_extra_info("socket") if self.transport is not None else None
+        if sock is not None:
+            try:  # the end of the connection for the client, whichever process still holds a copy of it
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         super().connection_lost(exc)

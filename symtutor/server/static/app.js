@@ -68,13 +68,195 @@
     });
   }
 
+  // ---- the maths field's LaTeX as the text symtutor reads. MathLive's own ascii-math drops the brackets
+  // of a one-character power (x^{3}\exp(x) comes out as "x^3exp (x)", which reads two ways), so the LaTeX
+  // is translated here: every power and fraction keeps its brackets, and nothing is guessed.
+  const FUNCS = new Set(["sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos",
+    "arctan", "asin", "acos", "atan", "exp", "ln", "log", "sqrt", "sigmoid", "abs", "max", "min"]);
+  const NAMED = { exponentialE: "e", imaginaryI: "i", differentialD: "d", infty: "oo", cdot: "*", times: "*",
+    ast: "*", div: "/", lbrack: "[", rbrack: "]", lparen: "(", rparen: ")", "{": "(", "}": ")", lbrace: "(",
+    rbrace: ")", "%": "%", colon: ":", vert: "|", lvert: "|", rvert: "|", mid: "|", prime: "'" };
+  const SPACES = new Set([",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"]);
+  const WRAPS = new Set(["mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "mathnormal",
+    "mathsf", "mathtt", "displaystyle", "textstyle", "mathord", "mathbin", "mathrel", "mathop"]);
+  const FRACS = new Set(["frac", "dfrac", "tfrac", "cfrac"]);
+  const LEFTS = new Set(["left", "mleft", "bigl", "Bigl", "biggl", "Biggl", "big", "Big"]);
+  const RIGHTS = new Set(["right", "mright", "bigr", "Bigr", "biggr", "Biggr"]);
+
+  function latexToText(latex) {
+    const toks = [];
+    for (let i = 0; i < latex.length; ) {
+      const c = latex[i];
+      if (c === "\\") {
+        const m = /^[A-Za-z]+/.exec(latex.slice(i + 1));
+        const name = m ? m[0] : latex[i + 1] || "";
+        toks.push("\\" + name);
+        i += 1 + name.length;
+      } else if (/\s/.test(c)) {
+        i++;
+      } else {
+        toks.push(c);
+        i++;
+      }
+    }
+    let k = 0;
+    const peek = () => toks[k];
+    const cmd = (t) => (t && t[0] === "\\" && t.length > 1 ? t.slice(1) : null);
+
+    function join(out, piece) {
+      // a space where two names or a name and a number would otherwise run together
+      if (!piece) return out;
+      const a = out.slice(-1), b = piece[0];
+      if ((/[A-Za-z]/.test(a) && /[A-Za-z0-9]/.test(b)) || (a === ")" && /[0-9]/.test(b))) return out + " " + piece;
+      return out + piece;
+    }
+    function delimiter(t, left) {
+      const name = cmd(t);
+      if (t === "." || name === "." ) return "";
+      if (t === "|" || ["vert", "lvert", "rvert", "|"].includes(name)) return left ? "abs(" : ")";
+      if (name && NAMED[name]) return NAMED[name];
+      if (name === "langle" || name === "rangle") return left ? "(" : ")";
+      return t || "";
+    }
+    function arg() {
+      // one argument: a {group}, or a single token
+      const t = toks[k];
+      if (t === undefined) return "";
+      if (t === "{") {
+        k++;
+        const inner = seq(new Set(["}"]));
+        k++;
+        return inner;
+      }
+      return item();
+    }
+    function rawArg() {
+      // a {group} of plain characters, as written (an environment's name, a name in \operatorname{…})
+      if (toks[k] !== "{") return null;
+      let depth = 0, out = "";
+      for (let j = k; j < toks.length; j++) {
+        if (toks[j] === "{") depth++;
+        else if (toks[j] === "}") depth--;
+        else if (toks[j].length !== 1) return null;
+        else out += toks[j];
+        if (depth === 0) {
+          k = j + 1;
+          return out;
+        }
+      }
+      return null;
+    }
+    function matrix(env) {
+      const rows = [[]];
+      for (;;) {
+        const cell = seq(new Set(["&", "\\\\", "\\cr", "\\end"]));
+        rows[rows.length - 1].push(cell.trim());
+        const t = toks[k];
+        if (t === undefined) break;
+        k++;
+        if (t === "\\end") {
+          rawArg();
+          break;
+        }
+        if (t !== "&") rows.push([]);
+      }
+      const kept = rows.filter((r) => r.some((c) => c !== ""));
+      return "[" + kept.map((r) => "[" + r.join(", ") + "]").join(", ") + "]";
+    }
+    function item() {
+      const t = toks[k++];
+      const name = cmd(t);
+      if (name === null) {
+        if (t === "{") {
+          const inner = seq(new Set(["}"]));
+          k++;
+          return inner;
+        }
+        if (t === "^") {
+          if (cmd(peek()) === "prime" || (peek() === "{" && cmd(toks[k + 1]) === "prime" && toks[k + 2] === "}")) {
+            k += peek() === "{" ? 3 : 1;
+            return "'";
+          }
+          const e = arg().trim();
+          return e ? "^(" + e + ")" : "";
+        }
+        if (t === "_") {
+          const s = arg().trim();
+          return /^[A-Za-z0-9]+$/.test(s) ? "_" + s : s ? "_(" + s + ")" : "";
+        }
+        if (t === "&") return ", ";
+        if (t === "~") return " ";
+        return t;
+      }
+      if (FRACS.has(name)) {
+        const a = arg(), b = arg();
+        return "(" + a + ")/(" + b + ")";
+      }
+      if (name === "sqrt") {
+        let index = null;
+        if (peek() === "[") {
+          k++;
+          index = seq(new Set(["]"]));
+          k++;
+        }
+        const a = arg();
+        return index ? "(" + a + ")^(1/(" + index + "))" : "sqrt(" + a + ")";
+      }
+      if (LEFTS.has(name)) return delimiter(toks[k++], true);
+      if (RIGHTS.has(name)) return delimiter(toks[k++], false);
+      if (name === "begin") {
+        const env = rawArg() || "";
+        return /matrix\*?$/.test(env) ? matrix(env) : "";
+      }
+      if (name === "end") {
+        rawArg();
+        return "";
+      }
+      if (name === "placeholder") {
+        if (peek() === "[") {
+          while (k < toks.length && toks[k] !== "]") k++;
+          k++;
+        }
+        arg();
+        return "";
+      }
+      if (WRAPS.has(name)) {
+        const start = k;
+        const word = rawArg();
+        if (word !== null && /^[A-Za-z]+$/.test(word)) return (FUNCS.has(word) ? " " : "") + word;
+        k = start;
+        const inner = arg();
+        return name === "text" || name === "textrm" ? " " + inner + " " : inner;
+      }
+      if (name === "\\") return ", ";
+      if (SPACES.has(name)) return " ";
+      if (Object.prototype.hasOwnProperty.call(NAMED, name)) return NAMED[name];
+      return name; // \sin, \pi, \alpha …: the name itself
+    }
+    function seq(stops) {
+      let out = "";
+      while (k < toks.length && !stops.has(toks[k])) {
+        const before = toks[k];
+        let piece = item();
+        if (cmd(before) && FUNCS.has(cmd(before)) && /[A-Za-z0-9)]$/.test(out)) out += " ";
+        out = join(out, piece);
+      }
+      return out;
+    }
+    return seq(new Set()).replace(/\s+/g, " ").trim();
+  }
+
   // ---- the answer fields
   const mf = () => $("answer-math");
   const useText = () => $("use-text").checked;
 
   function answerText() {
     if (useText()) return $("answer-text").value;
-    return mf().getValue("ascii-math");
+    try {
+      return latexToText(mf().getValue("latex"));
+    } catch (e) {
+      return mf().getValue("ascii-math");
+    }
   }
 
   function clearAnswer() {
@@ -417,6 +599,8 @@
     $("next").addEventListener("click", () => turn("next"));
     resume();
   }
+
+  window.symtutorLatexToText = latexToText; // for the tests
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
