@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import threading
@@ -14,7 +15,7 @@ import pytest
 
 import symtutor
 from symtutor.cli import main
-from symtutor.errors import GradingError
+from symtutor.errors import GradingError, SpecError
 from symtutor.grading import Store, grade_class, load_set, read_attempts
 
 SET_YAML = """\
@@ -455,7 +456,12 @@ items:
 
 def test_one_exercise_under_two_names_is_one_item_and_a_shared_id_is_not_guessed(tmp_path):
     (tmp_path / "dup.yaml").write_text(DUP_YAML)
-    qset = load_set(tmp_path / "dup.yaml")
+    with pytest.raises(SpecError, match="'q' is also the id of item 1"):
+        load_set(tmp_path / "dup.yaml")  # a spec may not do it ...
+    (tmp_path / "two.yaml").write_text(DUP_YAML.replace("id: q, answer: \"3x^2\"", "id: r, answer: \"3x^2\""))
+    qset = load_set(tmp_path / "two.yaml")
+    # ... but a set built in Python may, and the grader still does not guess
+    qset = dataclasses.replace(qset, items=(qset.items[0], dataclasses.replace(qset.items[1], id="q"), qset.items[2]))
     power = qset.items[2]
     f = tmp_path / "a.csv"
     f.write_text(f"learner,item,answer\nann,1,2x cos(x^2)\nann,2,3x^2\nbob,q,3x^2\n"

@@ -248,7 +248,7 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
         >>> tags[:3]
         ['chain_rule_inner_missing', 'power_rule_exponent_kept', 'power_rule_exponent_raised']
         >>> tags[3:]
-        ['original_function', 'sign_error']
+        ['chain_rule_inner_replaced', 'original_function', 'sign_error']
     """
     b = ex.answer
     if isinstance(b, sp.MatrixBase):
