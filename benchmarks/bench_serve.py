@@ -42,7 +42,7 @@ def bodies() -> list[dict]:
         b = {"answer": p["answer"], "expected": p["expected"], "variables": p["variables"]}
         for k in ("function", "wrt", "mode", "point", "order", "tolerance"):
             if p.get(k) is not None:
-                b[k] = (p[k].split(",") if isinstance(p[k], str) else [str(c) for c in p[k]]) if k == "point" else p[k]
+                b[k] = (p[k].strip("()").split(",") if isinstance(p[k], str) else [str(c) for c in p[k]]) if k == "point" else p[k]
         out.append(b)
     return out
 
