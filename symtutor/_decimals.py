@@ -23,6 +23,8 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
+from ._modes import small_expansion
+
 __all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits", "as_typed"]
 
 MIN_SIG = 3
@@ -161,7 +163,7 @@ def _constants(b, variables: tuple) -> tuple:
         if node.is_number and not node.is_Float:
             add(node)
     forms = [b]
-    if sp.count_ops(b) < 150:
+    if sp.count_ops(b) < 150 and small_expansion(b):
         try:
             forms.append(sp.expand(b))
         except (TypeError, ValueError, RecursionError):

@@ -140,6 +140,22 @@ def tolerance_verdict(a, b, tol, dps: int = 40) -> str:
     return "different"
 
 
+def small_expansion(e, limit: int = 400) -> bool:
+    """Whether expanding e gives at most about ``limit`` terms (an integer power of a sum multiplies them out).
+
+    Examples:
+        >>> x, a = sp.symbols("x a")
+        >>> small_expansion((x + 1)**3 * (x - a)), small_expansion((x - a)**6000)
+        (True, False)
+    """
+    for node in sp.preorder_traversal(e):
+        if node.is_Pow and node.base.is_Add and node.exp.is_Integer and node.exp > 1:
+            k, n = len(node.base.args), int(node.exp)
+            if math.comb(n + k - 1, k - 1) > limit:
+                return False
+    return True
+
+
 def taylor_shape_slip(a, variables, point, order):
     """(tag, fields) when a is not a polynomial of at most the order, else None."""
     shift = {v: v + p for v, p in zip(variables, point)}

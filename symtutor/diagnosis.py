@@ -22,6 +22,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from ._modes import small_expansion
+
 __all__ = ["MESSAGES", "buggy_derivative", "BUGS", "Mistake", "telling_mistakes"]
 
 MESSAGES: dict[str, str] = {
@@ -419,7 +421,7 @@ def _each_derivative_mistake(f, x):
                 if t.has(x):
                     # one term left as it was: d/dx (x^3 + 5x) as 3x^2 + 5x (unless that is f itself, named so)
                     wrong = right(f) - right(t) + t
-                    if sp.expand(wrong - f) != 0:
+                    if not small_expansion(wrong - f) or sp.expand(wrong - f) != 0:
                         yield (("term_not_differentiated", wrong, ()))
                 else:
                     yield (("constant_kept", right(f) + t, ()))
@@ -601,7 +603,7 @@ def _factor_missing(t) -> tuple:
 def _terms(e) -> list:
     """e's terms as written and, when e is a product or power, after expansion (at most 12 each)."""
     out = [tuple(sp.Add.make_args(e))]
-    if (e.is_Mul or e.is_Pow) and sp.count_ops(e) < 80:
+    if (e.is_Mul or e.is_Pow) and sp.count_ops(e) < 80 and small_expansion(e):
         try:
             ex = sp.expand(e)
         except (TypeError, ValueError, RecursionError):
