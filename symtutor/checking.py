@@ -271,7 +271,7 @@ def _num_equal(u, v) -> bool:
 def _vector_slip(cmp, values: list, b) -> str | None:
     """A slip of the whole vector or matrix: negated, scaled, transposed, components swapped."""
     flat_b = list(b)
-    if any(not sp.sympify(v).is_zero for v in flat_b) and _all_equal(cmp, [-v for v in values], flat_b):
+    if any(not v.is_zero for v in flat_b) and _all_equal(cmp, [-v for v in values], flat_b):
         return "vector_negated"
     if b.rows == b.cols > 1 and b != b.T:
         bt = list(b.T)
@@ -286,8 +286,8 @@ def _vector_slip(cmp, values: list, b) -> str | None:
             if swapped != flat_b and _all_equal(cmp, values, swapped):
                 return "components_swapped"
     # the same constant factor in every entry
-    nz = [(u, v) for u, v in zip(values, flat_b) if not sp.sympify(v).is_zero]
-    if len(nz) >= 2 and all(not sp.sympify(u).is_zero for u, _ in nz):
+    nz = [(u, v) for u, v in zip(values, flat_b) if not v.is_zero]
+    if len(nz) >= 2 and all(not u.is_zero for u, _ in nz):
         first = sp.cancel(nz[0][0] / nz[0][1]) if sp.count_ops(nz[0][0]) < 60 else None
         if first is not None and first.is_number and first not in (1, -1) and not first.is_zero:
             if _all_equal(cmp, [u for u, _ in nz], [first * v for _, v in nz]):

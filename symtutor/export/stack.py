@@ -152,7 +152,6 @@ def same_value(a, b) -> bool:
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
             return False
         return all(same_value(u, v) for u, v in zip(a, b))
-    a, b = sp.sympify(a), sp.sympify(b)
     if a == b:
         return True
     d = a - b
@@ -261,7 +260,7 @@ def telling_wrong_answers(ex) -> tuple[WrongAnswer, ...]:
     kept: list[WrongAnswer] = []
     for w in found:
         value = sp.ImmutableMatrix(w.value) if isinstance(w.value, sp.MatrixBase) else w.value
-        if same_value(value, 0) if not isinstance(value, sp.MatrixBase) else all(same_value(v, 0) for v in value):
+        if same_value(value, sp.S.Zero) if not isinstance(value, sp.MatrixBase) else all(same_value(v, sp.S.Zero) for v in value):
             continue
         if same_value(value, b) or any(same_value(value, k.value) for k in kept):
             continue
@@ -276,7 +275,8 @@ def _has_roundings(value) -> bool:
     """Whether a decimal rounding of ``value`` would stand for it in symtutor (AlgEquiv would refuse it).
 
     Examples:
-        >>> [_has_roundings(sp.sympify(v)) for v in ("tanh(1)", "1/3", "1/2", "5/4", "1234/1000", "7")]
+        >>> from symtutor import parse
+        >>> [_has_roundings(parse(v)) for v in ("tanh(1)", "1/3", "1/2", "5/4", "1234/1000", "7")]
         [True, True, False, False, True, False]
     """
     if not value.is_Rational:
@@ -300,7 +300,7 @@ def _numeric_test(ex) -> tuple[str, str, bool, bool] | None:
     decimal) is accepted exactly too (AlgEquiv), which AlgEquiv alone would do for no decimal.
     """
     b = ex.answer
-    values = [sp.sympify(v) for v in (list(b) if isinstance(b, sp.MatrixBase) else [b])]
+    values = list(b) if isinstance(b, sp.MatrixBase) else [b]
     if any(v.free_symbols for v in values):
         return None
     has_float = any(v.has(sp.Float) for v in values)
@@ -404,7 +404,7 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
         nodes.append(Node(name, "AlgEquiv", whole, var, "", 0.0, -1, _note(name, "T", w.tag), w.message,
                           0.0, name + 1 if k + 1 < len(wrong) else -1, _note(name, "F"), "", quiet=True))
         entries = list(w.value) if isinstance(w.value, sp.MatrixBase) else [w.value]
-        diag_cases.append((tuple(zip(names, (to_maxima(sp.sympify(e)) for e in entries))), 0.0,
+        diag_cases.append((tuple(zip(names, (to_maxima(e) for e in entries))), 0.0,
                            _note(name, "T", w.tag)))
     decimals = [float(sp.N(v, 30)) for v in values]
     sig = int(m.group(1)) if (m := re.fullmatch(r"\[(\d+),-1\]", options)) else MIN_SIG
@@ -418,12 +418,12 @@ def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool
     typed = tuple(zip(names, (text if _sig_figures(text) >= sig else _rounded(v, sig)  # NumSigFigs reads the digits
                               for text, v in ((to_maxima(sp.Float(v)), v) for v in decimals))))
     if exact:
-        model = tuple(zip(names, (to_maxima(sp.sympify(v)) for v in values)))
+        model = tuple(zip(names, (to_maxima(v) for v in values)))
         cases = [(model, 1.0, _note(per * (n - 1), "T"))]
         # the entries that need it as decimals (the others stay exact: AlgEquiv takes them first)
-        rounded = tuple((name, _rounded(d, sig) if _has_roundings(sp.sympify(v)) else text)
+        rounded = tuple((name, _rounded(d, sig) if _has_roundings(v) else text)
                         for (name, text), v, d in zip(model, values, decimals))
-        last = sp.sympify(values[-1])
+        last = values[-1]
         if _has_roundings(last) and sp.Rational(rounded[-1][1]) != (sp.Rational(str(last)) if last.is_Float else last):
             cases.append((rounded, 1.0, _note(accepted_by(rounded[-1][1]), "T")))
     else:
