@@ -383,10 +383,9 @@ class Compare:
             agree = len(idx) - len(bad)
         rest = np.flatnonzero(~both)
         if not (_odd_root(a) or _odd_root(b)):
-            # neither finite in floating point: both undefined or both too large, unless an odd root
-            # of a negative (NaN in floating point, real in mpmath) is involved
-            # of a negative (NaN in floating point, real in mpmath) is involved; where both overflowed,
-            # high precision still compares them ((x - a)^6000 is not (x - a)^5999)
+            # neither finite in floating point: both undefined, unless an odd root of a negative (NaN in
+            # floating point, real in mpmath) is involved; where both overflowed, high precision still
+            # compares them ((x - a)^6000 is not (x - a)^5999)
             rest = np.flatnonzero((np.isfinite(fa) != np.isfinite(fb)) | (self.overflowed(a) & self.overflowed(b)))
         verdict = self._compare_precisely(a, b, (int(i) for i in rest), agree_so_far=agree, need_all=True)
         if verdict != "equal":
