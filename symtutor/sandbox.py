@@ -68,8 +68,13 @@ def _vm_size() -> int:
 # ---- the worker side --------------------------------------------------------------------
 
 
-def _die_with_parent(parent_pid: int, pdeathsig: bool) -> None:
-    """Make sure this worker ends when the process that forked it ends, however it ends."""
+def _die_with_parent(parent_pid: int, pdeathsig: bool = False) -> None:
+    """Make sure this worker process ends when the process that forked it ends, however it ends.
+
+    A watchdog thread exits when the parent is gone; with ``pdeathsig`` Linux
+    also kills the worker at once (for a worker forked by a thread that lives
+    as long as its process: the signal follows the forking thread).
+    """
     if pdeathsig and sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -102,7 +107,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytearray | None:
     return buf
 
 
-def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int, pdeathsig: bool) -> None:
+def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int) -> None:
     for s in others:  # the parent's ends of every socket, ours included: only the parent may hold them
         try:
             s.close()
@@ -111,7 +116,7 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
     global _in_worker
     _in_worker = True
-    _die_with_parent(parent_pid, pdeathsig)
+    _die_with_parent(parent_pid, pdeathsig=True)
     try:
         import resource
 
@@ -227,7 +232,7 @@ class _Worker:
             # forking a process that has threads is safe here: the worker only
             # runs pure computations and talks over its own socket
             warnings.simplefilter("ignore", DeprecationWarning)
-            self.proc = ctx.Process(target=_serve, args=(theirs, others, memory_bytes, os.getpid(), True),
+            self.proc = ctx.Process(target=_serve, args=(theirs, others, memory_bytes, os.getpid()),
                                     daemon=True, name="symtutor-sandbox")
             try:
                 _start(self.proc.start)

@@ -20,7 +20,6 @@ from concurrent.futures.process import BrokenProcessPool
 import json
 import multiprocessing as mp
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -28,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GradingError, InvalidArgumentError
+from ..sandbox import _die_with_parent
 
 __all__ = ["Task", "Store", "RunStats", "run_tasks", "local_workers"]
 
-_WATCH_INTERVAL = 0.25  # seconds between a pool worker's checks that the run's process lives
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,20 +182,8 @@ def _pool(n: int) -> cf.ProcessPoolExecutor:
     methods = mp.get_all_start_methods()
     # fork: the workers start in milliseconds with symtutor already imported
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    # each worker ends when the run's process ends, however it ends, so no idle worker outlives an interrupted run
     return cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a pool worker: end when the process that started the pool ends, however it ends (killed with
-    SIGKILL, out of memory), so that no idle worker outlives an interrupted run."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_WATCH_INTERVAL)
-        os._exit(0)
-
-    if os.getppid() != parent:  # the parent went before this worker started
-        os._exit(0)
-    threading.Thread(target=watch, name="symtutor-pool-watchdog", daemon=True).start()
 
 
 def _run_local(todo: list[Task], n: int, retries: int, finished) -> list:
