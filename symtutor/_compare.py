@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import random
 from functools import lru_cache
+from typing import NamedTuple
 
 import mpmath
 import numpy as np
@@ -143,39 +144,58 @@ def _value(e, variables: tuple, seed: int, i: int, dps: int = DPS):
     return _evaluator(e, variables, dps)(tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables))))
 
 
-def _magnitude_digits(e) -> int:
-    """Decimal digits spanned by the constants in e (how much precision a comparison needs beyond 40)."""
-    worst = 0
-    for node in sp.preorder_traversal(e):
-        if node.is_Rational and not node.is_Integer:
-            worst = max(worst, len(str(abs(node.p))), len(str(node.q)))
-        elif node.is_Integer:
-            worst = max(worst, len(str(abs(int(node)))))
-        elif node.is_Float:
-            worst = max(worst, abs(int(mpmath.mag(mpmath.mpf(node._mpf_)) * 0.302)) if node else 0)
-        elif node.is_number and node.args:
-            # a constant such as exp(-1000): its size, however it is written
-            v = Evaluator(node, (), 15)(())
-            if v is HUGE:
-                return 10**6
-            if v is not None and v != 0:
-                worst = max(worst, abs(int(mpmath.mag(v) * 0.302)))
-    return worst
+class _Scan(NamedTuple):
+    """What comparing needs to know of an expression's constants, found in one walk over it."""
 
-
-def _largest_constant(e) -> int:
-    """Digits of the largest integer or denominator among e's constants."""
-    worst = 0
-    for node in sp.preorder_traversal(e):
-        if node.is_Rational:
-            worst = max(worst, len(str(abs(node.p))), len(str(node.q)))
-    return worst
+    magnitude: int  # decimal digits spanned by its constants (how much precision beyond 40 a comparison needs)
+    largest: int  # digits of its largest integer or denominator
+    odd_root: bool  # whether it takes an odd root (real for a negative base in high precision, NaN in floats)
+    sizes: frozenset  # the sizes of its numbers
+    large: tuple  # its numbers, numerators and denominators beyond 30 in size, in order, each once
+    steep: frozenset  # its integers of two figures or more (numerators, denominators, floats' sizes)
+    sums: frozenset  # its subexpressions that are sums
 
 
 @lru_cache(maxsize=4096)
-def _odd_root(e) -> bool:
-    return any(n.is_Pow and n.exp.is_Rational and not n.exp.is_Integer and n.exp.q % 2 == 1
-               for n in sp.preorder_traversal(e))
+def _scan(e) -> _Scan:
+    magnitude = largest = 0
+    odd_root = False
+    sizes, steep, sums = set(), set(), set()
+    large: list = []
+    for node in sp.preorder_traversal(e):
+        if node.is_Number:
+            sizes.add(abs(node))
+            for c in ((node, node.p, node.q) if node.is_Rational and not node.is_Integer else (node,)):
+                c = abs(sp.Number(c))
+                if c > 30 and c not in large:
+                    large.append(c)
+        if node.is_Rational:
+            digits = max(len(str(abs(node.p))), len(str(node.q)))
+            largest = max(largest, digits)
+            magnitude = max(magnitude, digits)
+            steep.update(k for k in (abs(node.p), node.q) if k >= 10)
+        elif node.is_Float:
+            if node:
+                magnitude = max(magnitude, abs(int(mpmath.mag(mpmath.mpf(node._mpf_)) * 0.302)))
+                size = abs(float(node))
+                steep.update(round(k) for k in (size, 1 / size) if 10 <= k < 1e300)
+        elif node.is_Add:
+            sums.add(node)
+        if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer and node.exp.q % 2 == 1:
+            odd_root = True
+        if node.is_number and node.args and not node.is_Number and magnitude < 10**6:
+            # a constant such as exp(-1000): its size, however it is written
+            v = Evaluator(node, (), 15)(())
+            if v is HUGE:
+                magnitude = 10**6
+            elif v is not None and v != 0:
+                magnitude = max(magnitude, abs(int(mpmath.mag(v) * 0.302)))
+    return _Scan(magnitude, largest, odd_root, frozenset(sizes), tuple(large), frozenset(steep), frozenset(sums))
+
+
+def _magnitude_digits(e) -> int:
+    """Decimal digits spanned by the constants in e (how much precision a comparison needs beyond 40)."""
+    return _scan(e).magnitude
 
 
 @lru_cache(maxsize=1024)
@@ -183,15 +203,8 @@ def _probes(a, b) -> tuple:
     """Where a constant of a's that b lacks (beyond the moderate range) says a term may change: near c, -c, sqrt|c|."""
     if not a.free_symbols:
         return ()
-    mine = {abs(n) for n in sp.preorder_traversal(b) if n.is_Number}
-    found = []
-    for n in sp.preorder_traversal(a):
-        if not n.is_Number:
-            continue
-        for c in ((n, n.p, n.q) if n.is_Rational and not n.is_Integer else (n,)):
-            c = abs(sp.Number(c))
-            if c > 30 and c not in mine and c not in found:
-                found.append(c)
+    mine = _scan(b).sizes
+    found = [c for c in _scan(a).large if c not in mine]
     out = []
     for c in sorted(found, reverse=True)[:4]:
         v = mpmath.mpf(sp.Float(c, 30)._mpf_) if c < sp.Integer(10) ** 300 else None
@@ -211,9 +224,9 @@ def _centres(a, b, variables: tuple) -> tuple:
     A narrow bump between the random points is largest there; it takes a steep
     function, so an answer without a number of two figures or more that b lacks has none.
     """
-    if not _steep_numbers(a) - _steep_numbers(b):
+    if not _scan(a).steep - _scan(b).steep:
         return ()
-    mine = {n for n in sp.preorder_traversal(b) if n.is_Add}
+    mine = _scan(b).sums
     each: dict = {v: [] for v in variables}
     for n in sp.preorder_traversal(a):
         if not n.is_Add or n in mine or len(n.free_symbols) != 1:
@@ -229,19 +242,6 @@ def _centres(a, b, variables: tuple) -> tuple:
     with mpmath.workdps(30):
         lists = [[mpmath.mpf(str(sp.N(z, 30))) for z in each[v][:4]] or [mpmath.mpf("1.13")] for v in variables]
     return tuple(itertools.islice(itertools.product(*lists), 32))
-
-
-@lru_cache(maxsize=1024)
-def _steep_numbers(e) -> frozenset:
-    """The integers of two figures or more among e's numbers (numerators, denominators, floats' sizes)."""
-    out = set()
-    for n in sp.preorder_traversal(e):
-        if n.is_Rational:
-            out.update(k for k in (abs(n.p), n.q) if k >= 10)
-        elif n.is_Float and n != 0:
-            size = abs(float(n))
-            out.update(round(k) for k in (size, 1 / size) if 10 <= k < 1e300)
-    return frozenset(out)
 
 
 def _roots(n, v) -> list:
@@ -382,7 +382,7 @@ class Compare:
                     return "different"
             agree = len(idx) - len(bad)
         rest = np.flatnonzero(~both)
-        if not (_odd_root(a) or _odd_root(b)):
+        if not (_scan(a).odd_root or _scan(b).odd_root):
             # neither finite in floating point: both undefined, unless an odd root of a negative (NaN in
             # floating point, real in mpmath) is involved; where both overflowed, high precision still
             # compares them ((x - a)^6000 is not (x - a)^5999)
@@ -441,7 +441,7 @@ class Compare:
             return self._symbolic(a, b)
         # a constant far beyond any in the question: the points cannot be trusted to show agreement,
         # but a difference they show in high precision is certain
-        large = _largest_constant(a) > max(2, _largest_constant(b) + 1)
+        large = _scan(a).largest > max(2, _scan(b).largest + 1)
         # constants below floating point's resolution: a difference may show at some points only
         wanted = 8 if (large or extra > 6) else 1
         dps = DPS + 20 + extra

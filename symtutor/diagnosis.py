@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import sympy as sp
@@ -330,32 +330,130 @@ def _paths_multiplied(f, x):
     return sp.Mul(*parts)
 
 
-class _Lazy:
-    """The items of an iterator, worked out only as far as they are asked for, and kept."""
+class _Worked:
+    """The results of a list of steps, worked out in order as far as they are asked for, and kept.
 
-    def __init__(self, items):
-        self._source = iter(items)
-        self._done: list = []
+    A step cut short (by a time limit) leaves those before it done: the next
+    caller goes on from there, so what a question has worked out never
+    depends on where an earlier answer was stopped.  ``state`` is replaced in
+    one assignment, so an interruption never leaves it half updated.
+    """
+
+    def __init__(self, steps: tuple, work):
+        self._steps = steps
+        self._work = work  # step -> a result, or None for nothing
+        self.state: tuple = (0, ())  # (steps done, results)
+
+    def advance(self) -> bool:
+        """Work out the next step; False when every step is done."""
+        done, results = self.state
+        if done >= len(self._steps):
+            return False
+        result = self._work(self._steps[done])
+        self.state = (done + 1, results if result is None else results + (result,))
+        return True
+
+    def get(self, i: int):
+        """Result i, or None when the steps give fewer."""
+        while len(self.state[1]) <= i:
+            if not self.advance():
+                return None
+        return self.state[1][i]
+
+    def fill(self) -> tuple:
+        """Every result."""
+        while self.advance():
+            pass
+        return self.state[1]
 
     def __iter__(self):
         i = 0
-        while True:
-            if i < len(self._done):
-                yield self._done[i]
-            else:
-                try:
-                    item = next(self._source)
-                except StopIteration:
-                    return
-                self._done.append(item)
-                yield item
+        while (item := self.get(i)) is not None:
+            yield item
             i += 1
 
 
+def _mistake(step):
+    tag, work, fields = step
+    try:
+        wrong = work()
+    except (ValueError, TypeError, RecursionError, AttributeError):
+        return None
+    return None if wrong is None else (tag, wrong, fields)
+
+
 @lru_cache(maxsize=256)
-def _derivative_mistakes(f, x) -> _Lazy:
-    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x, worked out lazily."""
-    return _Lazy(_each_derivative_mistake(f, x))
+def _derivative_mistakes(f, x) -> _Worked:
+    """(tag, wrong answer, message fields) for the usual mistakes in differentiating f by x, worked out as needed."""
+    return _Worked(_derivative_mistake_steps(f, x), _mistake)
+
+
+def _derive(f, x, bug=None, **where):
+    return _D(x, bug, **where).d(f)
+
+
+@lru_cache(maxsize=256)
+def _right_derivative(f, x):
+    return _D(x, None).d(f)
+
+
+def _term_kept(f, x, t):
+    # one term left as it was: d/dx (x^3 + 5x) as 3x^2 + 5x (unless that is f itself, named so)
+    wrong = _right_derivative(f, x) - _D(x, None).d(t) + t
+    return wrong if not small_expansion(wrong - f) or sp.expand(wrong - f) != 0 else None
+
+
+def _partial_as_total(f, x, others):
+    from .calculus import derivative
+
+    return sp.Add(*[derivative(f, v) for v in [x, *others]])
+
+
+def _derivative_mistake_steps(f, x) -> tuple:
+    """(tag, work, fields) for each usual mistake in differentiating f by x, most specific first.
+
+    ``work()`` gives the wrong answer (None when the mistake does not apply);
+    listing the steps is cheap, working them out is not.
+    """
+    from .calculus import derivative
+
+    # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
+    order = (
+        "power_rule_on_exponential", "exponential_log_missing", "log_rule_as_one_over_x",
+        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign", "quotient_rule_plus",
+        "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
+        "power_rule_exponent_kept", "power_rule_coefficient_missing",
+        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing",
+        "partial_factor_dropped", "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
+    )
+    steps = [(_TAG.get(bug, bug), partial(buggy_derivative, f, x, bug), ()) for bug in order if _applies(bug, f, x)]
+    # a misconception applied at one place only, where f has several (the outer power, not the inner one)
+    for bug in _ONE_PLACE:
+        nodes = [n for n in sp.preorder_traversal(f) if n.has(x) and _ONE_PLACE[bug](n, x)]
+        if 1 < len(nodes) <= 4:
+            steps += [(_TAG.get(bug, bug), partial(_derive, f, x, bug, only=node), ()) for node in nodes]
+    if f.is_Add and len(f.args) <= 6:
+        for t in f.args:
+            if t.has(x):
+                steps.append(("term_not_differentiated", partial(_term_kept, f, x, t), ()))
+            else:
+                steps.append(("constant_kept", partial(lambda t: _right_derivative(f, x) + t, t), ()))
+    # the inner function replaced by its derivative, and then multiplied by it too
+    steps.append(("chain_rule_inner_replaced", partial(_inner_replaced_times, f, x), ()))
+    layers = _layers(f, x)
+    steps += [("chain_rule_layer_dropped", partial(_derive, f, x, drop=node), ()) for node in layers]
+    # one inner layer's own factor left out (d/dx e^(sin 2x) as e^(sin 2x) cos 2x)
+    steps += [("chain_rule_inner_missing", partial(_derive, f, x, bare=node), ()) for node in layers
+              if len(layers) > 1]
+    steps.append(("chain_rule_paths_multiplied", partial(_paths_multiplied, f, x), ()))
+    others = sorted(f.free_symbols - {x}, key=str)
+    steps += [("wrong_variable", partial(derivative, f, y), (("used", y), ("wanted", x))) for y in others]
+    if others:
+        # a partial derivative taken as a total one, as if each other variable moved with x
+        steps.append(("partial_as_total", partial(_partial_as_total, f, x, others), ()))
+    # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
+    steps.append(("original_function", lambda: f, ()))
+    return tuple(steps)
 
 
 def _applies(bug: str, f, x) -> bool:
@@ -384,88 +482,6 @@ def _applies(bug: str, f, x) -> bool:
     if bug.startswith("chain_rule"):
         return any((isinstance(n, sp.Function) or n.is_Pow) and n.args and n.args[0] != x for n in nodes)
     return True
-
-
-def _each_derivative_mistake(f, x):
-    from .calculus import derivative
-
-    # the most specific first: rule-by-rule slips, then chain-rule layers, then the wrong variable
-    order = (
-        "power_rule_on_exponential", "exponential_log_missing", "log_rule_as_one_over_x",
-        "quotient_rule_as_ratio", "quotient_rule_no_square", "quotient_rule_sign", "quotient_rule_plus",
-        "product_rule_as_product", "product_rule_first_term", "product_rule_second_term",
-        "power_rule_exponent_kept", "power_rule_coefficient_missing",
-        "power_rule_exponent_raised", "trig_derivative_sign", "chain_rule_inner_missing", "log_rule_inner_missing", "partial_factor_dropped",
-        "chain_rule_inner_replaced", "chain_rule_outer_not_differentiated",
-    )
-    for bug in order:
-        if not _applies(bug, f, x):
-            continue
-        try:
-            yield ((_TAG.get(bug, bug), buggy_derivative(f, x, bug), ()))
-        except (ValueError, TypeError, RecursionError):
-            continue
-    # a misconception applied at one place only, where f has several (the outer power, not the inner one)
-    for bug in _ONE_PLACE:
-        nodes = [n for n in sp.preorder_traversal(f) if n.has(x) and _ONE_PLACE[bug](n, x)]
-        if 1 < len(nodes) <= 4:
-            for node in nodes:
-                try:
-                    yield ((_TAG.get(bug, bug), _D(x, bug, only=node).d(f), ()))
-                except (ValueError, TypeError, RecursionError):
-                    continue
-    if f.is_Add and len(f.args) <= 6:
-        right = _D(x, None).d
-        try:
-            df = right(f)
-        except (ValueError, TypeError, RecursionError):
-            df = None
-        for t in f.args if df is not None else ():
-            try:
-                if t.has(x):
-                    # one term left as it was: d/dx (x^3 + 5x) as 3x^2 + 5x (unless that is f itself, named so)
-                    wrong = df - right(t) + t
-                    if not small_expansion(wrong - f) or sp.expand(wrong - f) != 0:
-                        yield (("term_not_differentiated", wrong, ()))
-                else:
-                    yield (("constant_kept", df + t, ()))
-            except (ValueError, TypeError, RecursionError):
-                continue
-    if "chain_rule_inner_replaced" in order:
-        # the inner function replaced by its derivative, and then multiplied by it too
-        try:
-            yield (("chain_rule_inner_replaced", _inner_replaced_times(f, x), ()))
-        except (ValueError, TypeError, RecursionError):
-            pass
-    for node in _layers(f, x):
-        try:
-            yield (("chain_rule_layer_dropped", _D(x, None, drop=node).d(f), ()))
-        except (ValueError, TypeError, RecursionError):
-            continue
-    layers = _layers(f, x)
-    for node in layers if len(layers) > 1 else ():
-        # one inner layer's own factor left out (d/dx e^(sin 2x) as e^(sin 2x) cos 2x)
-        try:
-            yield (("chain_rule_inner_missing", _D(x, None, bare=node).d(f), ()))
-        except (ValueError, TypeError, RecursionError):
-            continue
-    try:
-        paths = _paths_multiplied(f, x)
-    except (ValueError, TypeError, RecursionError):
-        paths = None
-    if paths is not None:
-        yield (("chain_rule_paths_multiplied", paths, ()))
-    for y in sorted(f.free_symbols - {x}, key=str):
-        yield (("wrong_variable", derivative(f, y), (("used", y), ("wanted", x))))
-    others = sorted(f.free_symbols - {x}, key=str)
-    if others:
-        # a partial derivative taken as a total one, as if each other variable moved with x
-        try:
-            yield (("partial_as_total", sp.Add(*[derivative(f, v) for v in [x, *others]]), ()))
-        except (ValueError, TypeError, RecursionError):
-            pass
-    # last: for e^(g(x)) the chain rule without its inner factor gives f itself, and that names it better
-    yield (("original_function", f, ()))
 
 
 def _is_power(n, x) -> bool:
@@ -535,24 +551,69 @@ def _same_everywhere(values, tol, scale=None) -> bool:
     return bool(np.all(np.abs(values - values[0]) <= tol * np.maximum(1.0, scale)))
 
 
+class _MistakeValues:
+    """The mistakes in differentiating f that give something other than b, with their float values at the points.
+
+    Worked out whole for the first wrong answer to a question (and kept, as far
+    as the time limit let it go), so every later answer is compared with all of
+    them at once.
+    """
+
+    def __init__(self, f, x, b, variables: tuple, seed: int):
+        from ._compare import Compare
+
+        self._cmp = Compare(variables, seed, 1e-30)
+        self._b = b
+        self._mistakes = _derivative_mistakes(f, x)
+        self.state: tuple = (0, frozenset(), ())  # (mistakes looked at, their answers, rows)
+        self._stacked: tuple = (0, None, None)  # (rows stacked, row indices with values, their values)
+
+    def fill(self) -> tuple:
+        """Every row (tag, wrong answer, fields, float values or None), in the order they are tried."""
+        cmp, b = self._cmp, self._b
+        while True:
+            used, seen, rows = self.state
+            item = self._mistakes.get(used)
+            if item is None:
+                return rows
+            tag, wrong, fields = item
+            row = None
+            if wrong != 0 and wrong not in seen and (
+                    tag == "original_function" or not (wrong == b or cmp.resembles(wrong, b))):
+                row = (tag, wrong, fields, cmp.floats(wrong))  # else: this mistake makes no difference here
+            self.state = (used + 1, seen | {wrong}, rows if row is None else rows + (row,))
+
+    def first(self, cmp, a, fa, tol):
+        """The first row a resembles (compared with every row with values at once), or None."""
+        rows = self.fill()
+        n, with_values, values = self._stacked
+        if n != len(rows):
+            with_values = [i for i, r in enumerate(rows) if r[3] is not None]
+            values = np.stack([rows[i][3] for i in with_values]) if with_values else None
+            self._stacked = (len(rows), with_values, values)
+        like = np.zeros(len(rows), dtype=bool)
+        if fa is not None and values is not None:
+            like[with_values] = _resembling_rows(fa, values, tol)
+        for i, (tag, wrong, fields, fw) in enumerate(rows):
+            if like[i] if (fa is not None and fw is not None) else cmp.resembles(a, wrong):
+                return rows[i]
+        return None
+
+
+def _resembling_rows(u, rows, tol) -> np.ndarray:
+    """For each row of ``rows``, :func:`~symtutor._compare.resembles` (u, row, tol)."""
+    from ._compare import NEEDED
+
+    ok = np.isfinite(rows) & np.isfinite(u)
+    with np.errstate(all="ignore"):
+        d = np.abs(rows - u) / np.maximum(1.0, np.maximum(np.abs(rows), np.abs(u)))
+    d[~ok] = 0.0
+    return (ok.sum(axis=1) >= NEEDED) & (d.max(axis=1) <= tol)
+
+
 @lru_cache(maxsize=256)
-def _mistakes_at(f, x, b, variables: tuple, seed: int) -> _Lazy:
-    """The mistakes in differentiating f that give something other than b, with their float values (lazily)."""
-    return _Lazy(_each_mistake_at(f, x, b, variables, seed))
-
-
-def _each_mistake_at(f, x, b, variables, seed):
-    from ._compare import Compare
-
-    cmp = Compare(variables, seed, 1e-30)
-    seen = set()
-    for tag, wrong, fields in _derivative_mistakes(f, x):
-        if wrong == 0 or wrong in seen:
-            continue
-        seen.add(wrong)
-        if tag != "original_function" and (wrong == b or cmp.resembles(wrong, b)):
-            continue  # this mistake makes no difference here
-        yield (tag, wrong, fields, cmp.floats(wrong))
+def _mistakes_at(f, x, b, variables: tuple, seed: int) -> _MistakeValues:
+    return _MistakeValues(f, x, b, variables, seed)
 
 
 @lru_cache(maxsize=256)
@@ -617,6 +678,84 @@ def _terms(e) -> list:
     return [t for t in out if 1 < len(t) <= 12]
 
 
+@lru_cache(maxsize=256)
+def _term_slips(b, variables: tuple, seed: int) -> tuple:
+    """What b gives with one term missing, flipped, scaled or upside down, for comparing answers with at once.
+
+    (steps, values): each step is (tag, row of values) for "the answer is this
+    value", or ("term_factor", (term, rest)) for "the answer is rest plus a
+    multiple of term"; in the order they are tried, for b's terms as written
+    and then after expansion.
+    """
+    from ._compare import Compare
+
+    cmp = Compare(variables, seed, 1e-30)
+    fb = cmp.floats(b)
+    if fb is None:
+        return (), None
+    steps: list = []
+    rows: list = []
+
+    def like(tag, values):
+        steps.append((tag, len(rows)))
+        rows.append(values)
+
+    with np.errstate(all="ignore"):
+        for terms_b in _terms(b):
+            for t in terms_b:
+                ft = cmp.floats(t)
+                if ft is not None:
+                    like("term_missing", fb - ft)
+                    like("term_sign_error", fb - 2 * ft)
+            for t in terms_b:
+                ft = cmp.floats(t)
+                if ft is None or t.is_number:
+                    continue  # a constant term changed is a constant added, named later
+                like("term_inverted", fb - ft + 1 / ft)
+                like("term_inverted", fb - ft - 1 / ft)
+                steps.append(("term_factor", (ft, fb - ft)))
+            for t in terms_b[:6]:
+                # one factor of a term upside down: f' f'' for f'/f'' (H for H^-1 in a Newton step)
+                facs = [g for g in sp.Mul.make_args(t) if not g.is_number][:4]
+                num, den = sp.fraction(t)
+                flipped = [num * den] if den != 1 and num.free_symbols else []
+                flipped += [t * g**-2 for g in facs] if len(facs) > 1 else []
+                ft = cmp.floats(t)
+                if ft is None:
+                    continue
+                for w in flipped:
+                    fg = cmp.floats(w)
+                    if fg is not None:
+                        like("term_inverted", fb - ft + fg)
+                for kept in _factor_missing(t):
+                    fk = cmp.floats(kept)
+                    if fk is not None:
+                        like("term_factor_missing", fb - ft + fk)
+    return tuple(steps), (np.stack(rows) if rows else None)
+
+
+def _term_slip(fa, slips, tol):
+    """The first of :func:`_term_slips` that fa shows, or None."""
+    steps, values = slips
+    if values is None:
+        return None
+    like = _resembling_rows(fa, values, tol)
+    for tag, what in steps:
+        if tag != "term_factor":
+            if like[what]:
+                return tag
+            continue
+        ft, rest_b = what  # fa = rest_b + r ft, with one r everywhere (not 0, 1 or -1)
+        with np.errstate(all="ignore"):
+            rest = fa - rest_b
+            ok = np.isfinite(rest) & np.isfinite(ft) & (np.abs(ft) > 1e-9)
+            if ok.sum() >= 6:
+                r = rest[ok] / ft[ok]
+                if _same_everywhere(r, tol) and abs(r[0]) > 1e-9 and abs(r[0] - 1) > 1e-6 and abs(r[0] + 1) > 1e-6:
+                    return tag
+    return None
+
+
 def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
     """(tag, fields) naming the mistake in a wrong scalar answer a to b, or None."""
     from ._compare import resembles
@@ -633,12 +772,9 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
                 return "domain_differs", {}
         return None  # a difference below floating point's resolution: nothing to name
     if function is not None and wrt is not None:
-        for tag, wrong, fields, fw in _mistakes_at(function, wrt, b, cmp.variables, cmp.seed):
-            if fa is not None and fw is not None:
-                if resembles(fa, fw, tol):
-                    return tag, dict(fields)
-            elif cmp.resembles(a, wrong):
-                return tag, dict(fields)
+        found = _mistakes_at(function, wrt, b, cmp.variables, cmp.seed).first(cmp, a, fa, tol)
+        if found is not None:
+            return found[0], dict(found[2])
     vals = cmp.common(a, b)
     fb = cmp.floats(b)
     if len(vals) >= 3:
@@ -648,45 +784,9 @@ def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
     if fa is None or fb is None:
         return None
     # one term missing, flipped, scaled or upside down; compared as written and after expansion
-    for terms_b in _terms(b):
-        for t in terms_b:
-            ft = cmp.floats(t)
-            if ft is None:
-                continue
-            if resembles(fa, fb - ft, tol):
-                return "term_missing", {}
-            if resembles(fa, fb - 2 * ft, tol):
-                return "term_sign_error", {}
-        for t in terms_b:
-            ft = cmp.floats(t)
-            if ft is None or t.is_number:
-                continue  # a constant term changed is a constant added, named below
-            with np.errstate(all="ignore"):
-                if resembles(fa, fb - ft + 1 / ft, tol) or resembles(fa, fb - ft - 1 / ft, tol):
-                    return "term_inverted", {}
-                rest = fa - (fb - ft)
-                ok = np.isfinite(rest) & np.isfinite(ft) & (np.abs(ft) > 1e-9)
-                if ok.sum() >= 6:
-                    r = rest[ok] / ft[ok]
-                    if _same_everywhere(r, tol) and abs(r[0]) > 1e-9 and abs(r[0] - 1) > 1e-6 and abs(r[0] + 1) > 1e-6:
-                        return "term_factor", {}
-        for t in terms_b[:6]:
-            # one factor of a term upside down: f' f'' for f'/f'' (H for H^-1 in a Newton step)
-            facs = [g for g in sp.Mul.make_args(t) if not g.is_number][:4]
-            num, den = sp.fraction(t)
-            flipped = [num * den] if den != 1 and num.free_symbols else []
-            flipped += [t * g**-2 for g in facs] if len(facs) > 1 else []
-            ft = cmp.floats(t)
-            if ft is None:
-                continue
-            for w in flipped:
-                fg = cmp.floats(w)
-                if fg is not None and resembles(fa, fb - ft + fg, tol):
-                    return "term_inverted", {}
-            for kept in _factor_missing(t):
-                fk = cmp.floats(kept)
-                if fk is not None and resembles(fa, fb - ft + fk, tol):
-                    return "term_factor_missing", {}
+    tag = _term_slip(fa, _term_slips(b, cmp.variables, cmp.seed), tol)
+    if tag is not None:
+        return tag, {}
     if len(vals) >= 3:
         va, vb = vals[:, 0], vals[:, 1]
         nz = np.abs(vb) > 1e-12

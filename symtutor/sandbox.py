@@ -160,8 +160,7 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
             except Exception as exc:  # an unpicklable result
                 data = pickle.dumps(("error", RuntimeError(f"the result could not be sent back: {exc}")))
             del result
-            sock.sendall(_HEADER.pack(len(data)))
-            sock.sendall(data)
+            sock.sendall(_HEADER.pack(len(data)) + data)  # one write: the parent wakes once
         except OSError:
             return
 
@@ -263,9 +262,7 @@ class _Worker:
     def call(self, payload: bytes, deadline: float, max_bytes: int):
         sock = self.sock
         sock.settimeout(_remaining(deadline))
-        sock.sendall(_HEADER.pack(len(payload)))
-        sock.settimeout(_remaining(deadline))
-        sock.sendall(payload)
+        sock.sendall(_HEADER.pack(len(payload)) + payload)  # one write: the worker wakes once
         header = self._recv(_HEADER.size, deadline)
         size = _HEADER.unpack(header)[0]
         if size > max_bytes:
