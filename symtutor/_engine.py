@@ -124,9 +124,11 @@ class Bridge:
         # in ways SymEngine does not know; such expressions stay in SymPy.
         if type(s) is not sp.Symbol or s.assumptions0 != {"commutative": True}:
             raise Unsupported(s)
-        other = self.symbols.setdefault(s.name, s)
-        if other is not s:
-            raise Unsupported(f"two symbols named {s.name}")
+        # Past that test two symbols of one name are equal, though maybe not one object:
+        # SymPy interns Symbol('x') in a bounded cache, so an expression built before the
+        # entry was evicted (or before clear_cache()) holds an older object than a variable
+        # made later.  The first one seen stands for both.
+        self.symbols.setdefault(s.name, s)
 
     # ---- SymPy -> SymEngine ----------------------------------------------
     def to_engine(self, e: sp.Basic) -> se.Basic:

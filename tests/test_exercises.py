@@ -82,6 +82,58 @@ def test_byte_identical_under_any_hash_seed():
     assert outputs == {here.encode()}
 
 
+_SWEEP = """
+import sys
+import sympy as sp
+from sympy.core.cache import clear_cache
+from symtutor import parse
+from symtutor.exercises import generate, topics
+from symtutor.exercises.sets import from_spec
+from symtutor.export import dump, to_latex, to_markdown, to_moodle, to_notebook
+from symtutor.writing import to_text
+
+if sys.argv[1] == "after":  # what a long-running process (a server, a notebook, a test run) may have done before
+    for t in reversed(topics()):
+        for d in (3, 2, 1):
+            generate(t, seed=3, difficulty=d)
+    clear_cache()  # symtutor and the modules keep the symbols they made; SymPy's caches start afresh
+    for text in ["x^2 exp(x) + 2x exp(x) - (x^2 + 2*x)*exp(x)", "sin(x)^2 + cos(x)^2", "(x + 1)^3 - (x - 1)^3",
+                 "tanh(b + w x)^2 - 1", "exp(x y)/(1 + exp(x y))", "log(x^2 y) - 2 log(x)", "(a - b)^2 (a + b)",
+                 "2 (1 - tanh(b + w x)^2) (tanh(b + w x) - y)", "1/(1 + exp(-(w x + b)))"]:
+        e = parse(text)
+        sp.simplify(e), sp.expand(e), sp.factor(e), sp.trigsimp(e)
+    for t in list(topics())[::2]:
+        generate(t, seed=4, difficulty=2)
+    for i in range(1500):  # SymPy keeps Symbol("x") in a bounded cache: evict every earlier one
+        sp.Symbol(f"_evict{i}")
+out = []
+for t in topics():
+    for d in (1, 2, 3):
+        for seed in (0, 5):
+            ex = generate(t, seed=seed, difficulty=d)
+            out += [ex.id, ex.prompt, ex.prompt_latex, to_text(ex.answer), sp.srepr(ex.answer), *ex.hints,
+                    *ex.solution, repr(ex.options)]
+items = [{"topic": t, "difficulty": d, "seed": 5} for t in topics() for d in (1, 2, 3)]
+s = from_spec({"title": "all", "items": items})
+out += [dump(s), to_markdown(s), *to_latex(s), to_moodle(s), to_notebook(s)]
+sys.stdout.write("\\n".join(out))
+"""
+
+
+def test_same_seed_same_bytes_whatever_ran_before():
+    # every topic's answer (its very structure), prompts, hints and steps, and every export,
+    # in a fresh process and in one that generated, simplified and cleared SymPy's caches first
+    runs = {}
+    for when in ("fresh", "after"):
+        res = subprocess.run([sys.executable, "-c", _SWEEP, when], capture_output=True, timeout=300)
+        assert res.returncode == 0, res.stderr.decode()[-3000:]
+        runs[when] = res.stdout.decode().splitlines()
+    fresh, after = runs["fresh"], runs["after"]
+    assert len(fresh) > 1000
+    first = next((i for i, (a, b) in enumerate(zip(fresh, after)) if a != b), None)
+    assert first is None and len(fresh) == len(after), (first, fresh[first - 3:first + 1], after[first:first + 1])
+
+
 def test_bad_arguments():
     with pytest.raises(InvalidArgumentError, match="Did you mean 'chain_rule'"):
         generate("chain_rul", seed=1)

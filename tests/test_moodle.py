@@ -203,6 +203,17 @@ def test_no_wrong_answer_repeats_or_equals_the_right_one(weeks):
                     assert not rules.equivalent(a, b), (ex.id, a, b)
 
 
+def test_wrong_answers_that_differ_by_a_number_are_told_apart():
+    # x (x^2 + 4): leaving out a coefficient gives 2x^2 + 4, the second term alone 2x^2;
+    # their difference has no variable left, and the export stopped on it
+    ex = generate("product_rule", seed=5, difficulty=2)
+    wrong = {w.tag: w.value for w in stack_plan(ex).wrong}
+    x = sp.Symbol("x")
+    assert wrong["power_rule_coefficient_missing"] == 2 * x**2 + 4
+    assert wrong["product_rule_second_term"] == 2 * x**2
+    assert rules.problems(to_moodle(ExerciseSet("T", (ex,)))) == []
+
+
 def test_sig_fig_items_are_marked_by_significant_figures(weeks):
     s, xml = weeks[4]
     q, ex = next((q, ex) for q, ex in _pairs(s, xml) if "(x1, x2)" in ex.prompt)

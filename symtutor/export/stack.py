@@ -147,6 +147,8 @@ def same_value(a, b) -> bool:
         >>> x = sp.Symbol("x")
         >>> same_value(sp.sin(x)**2 + sp.cos(x)**2, sp.Integer(1)), same_value(x, -x)
         (True, False)
+        >>> same_value(2*x**2, 2*x**2 + 4)
+        False
     """
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
@@ -155,10 +157,11 @@ def same_value(a, b) -> bool:
     if a == b:
         return True
     d = a - b
-    if not d.free_symbols:
+    symbols = d.free_symbols or b.free_symbols  # 2x^2 and 2x^2 + 4 differ by a number, b's size varies
+    if not symbols:
         v = complex(sp.N(d, 30))
         return abs(v) <= 1e-9 * max(1.0, abs(complex(sp.N(b, 30))))
-    for p in _points(d.free_symbols):
+    for p in _points(symbols):
         try:
             v = complex(sp.N(d.xreplace(p), 30))
             scale = max(1.0, abs(complex(sp.N(b.xreplace(p), 30))))
