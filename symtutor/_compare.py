@@ -26,6 +26,7 @@ arithmetic:
 from __future__ import annotations
 
 import hashlib
+import math
 import itertools
 import random
 from functools import lru_cache
@@ -154,6 +155,11 @@ class _Scan(NamedTuple):
     large: tuple  # its numbers, numerators and denominators beyond 30 in size, in order, each once
     steep: frozenset  # its integers of two figures or more (numerators, denominators, floats' sizes)
     sums: frozenset  # its subexpressions that are sums
+    has_float: bool  # whether it holds a decimal
+    not_real: bool  # whether it holds infinity, an undefined value, the imaginary unit or an interval
+
+
+_NOT_REAL = frozenset((sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I))
 
 
 @lru_cache(maxsize=4096)
@@ -162,8 +168,14 @@ def _scan(e) -> _Scan:
     odd_root = False
     sizes, steep, sums = set(), set(), set()
     large: list = []
+    has_float = not_real = False
     for node in sp.preorder_traversal(e):
-        if node.is_Number:
+        if node.is_Atom:
+            if node in _NOT_REAL:
+                not_real = True
+        elif isinstance(node, sp.AccumBounds):
+            not_real = True
+        if node.is_Number and node not in _NOT_REAL:
             sizes.add(abs(node))
             for c in ((node, node.p, node.q) if node.is_Rational and not node.is_Integer else (node,)):
                 c = abs(sp.Number(c))
@@ -175,10 +187,11 @@ def _scan(e) -> _Scan:
             magnitude = max(magnitude, digits)
             steep.update(k for k in (abs(node.p), node.q) if k >= 10)
         elif node.is_Float:
+            has_float = True
             if node:
                 magnitude = max(magnitude, abs(int(mpmath.mag(mpmath.mpf(node._mpf_)) * 0.302)))
-                size = abs(float(node))
-                steep.update(round(k) for k in (size, 1 / size) if 10 <= k < 1e300)
+                size = abs(float(node))  # 0 or inf when beyond floating point's range: no steep number then
+                steep.update(round(k) for k in ((size, 1 / size) if 0 < size < math.inf else ()) if 10 <= k < 1e300)
         elif node.is_Add:
             sums.add(node)
         if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer and node.exp.q % 2 == 1:
@@ -190,7 +203,8 @@ def _scan(e) -> _Scan:
                 magnitude = 10**6
             elif v is not None and v != 0:
                 magnitude = max(magnitude, abs(int(mpmath.mag(v) * 0.302)))
-    return _Scan(magnitude, largest, odd_root, frozenset(sizes), tuple(large), frozenset(steep), frozenset(sums))
+    return _Scan(magnitude, largest, odd_root, frozenset(sizes), tuple(large), frozenset(steep), frozenset(sums),
+                 has_float, not_real)
 
 
 def _magnitude_digits(e) -> int:

@@ -31,7 +31,7 @@ import mpmath
 import sympy as sp
 
 from ._coerce import as_expr, as_order, as_point, as_variables
-from ._compare import DPS, Compare, seed_of
+from ._compare import DPS, Compare, _scan, seed_of
 from ._decimals import MIN_SIG, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
@@ -141,8 +141,7 @@ class _Entry:
 
 
 def _not_real(e) -> bool:
-    return bool(e.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I)) or any(
-        isinstance(n, sp.AccumBounds) for n in sp.preorder_traversal(e))
+    return _scan(e).not_real
 
 
 def _entry(cmp: Compare, a, b, task: _Task, text: str) -> _Entry:
@@ -487,7 +486,8 @@ def _unfolded(a, text: str, echo: str, variables: tuple):
     A decimal that took part in arithmetic is then no longer the learner's own
     number, so it is compared exactly as typed rather than as a rounding.
     """
-    if not a.has(sp.Float) and not typed_decimals(echo):
+    has_float = a.has(sp.Float) if isinstance(a, sp.MatrixBase) else _scan(a).has_float
+    if not has_float and not typed_decimals(echo):
         return a
     try:
         exact = read_exact(text, variables=variables)
