@@ -35,7 +35,7 @@ from ._compare import DPS, Compare, _scan, seed_of
 from ._decimals import MIN_SIG, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
-from .diagnosis import MESSAGES, diagnose_scalar
+from .diagnosis import MESSAGES, diagnose_scalar, prepare_scalar, scalar_prepared
 from .errors import AmbiguousInputError, InvalidArgumentError, ParseError, SymtutorError
 from .parsing import parse, read, read_exact, to_text
 from .sandbox import OutOfTime, Sandbox, SandboxMemoryError, SandboxTimeout, default_sandbox, time_limit
@@ -170,10 +170,15 @@ def _diagnose(cmp: Compare, a, b, task: _Task, wrt=None):
     """(tag, fields) for a wrong scalar a, or None (also when naming it would take too long)."""
     if not task.diagnose:
         return None
+    return _in_diagnosis_time(task, diagnose_scalar, cmp, a, b, function=task.function,
+                              wrt=wrt if wrt is not None else task.wrt, is_number=not b.free_symbols)
+
+
+def _in_diagnosis_time(task: _Task, fn, *args, **kwargs):
+    """fn(*args, **kwargs) within the time naming a mistake has, or None when it fails or runs out of time."""
     try:
         with time_limit(task.diagnose_until - time.monotonic()):
-            return diagnose_scalar(cmp, a, b, function=task.function,
-                                   wrt=wrt if wrt is not None else task.wrt, is_number=not b.free_symbols)
+            return fn(*args, **kwargs)
     except (NotEvaluable, TypeError, ValueError, ZeroDivisionError, AttributeError, sp.PolynomialError):
         return None
     except OutOfTime:  # the verdict stands without a name for the mistake
@@ -207,6 +212,9 @@ def _check_scalar(cmp: Compare, a, b, task: _Task, parsed: str, text: str) -> Fe
         slip = _form_slip(task, a, b, _held(task, a))
         if slip:
             return _diagnosed(slip, parsed, score=0.5)
+        if task.diagnose and not scalar_prepared(cmp, b, function=task.function, wrt=task.wrt):
+            # the question's mistakes, worked out for the wrong answers to come
+            _in_diagnosis_time(task, prepare_scalar, cmp, b, function=task.function, wrt=task.wrt)
         return _feedback("correct", "Correct!", parsed=parsed)
     if e.verdict == "unknown":
         return _feedback("undecided", _UNDECIDED, parsed=parsed)

@@ -756,6 +756,31 @@ def _term_slip(fa, slips, tol):
     return None
 
 
+_READY: dict = {}  # the questions prepare_scalar has worked out, oldest first (at most 1024 kept)
+
+
+def prepare_scalar(cmp, b, *, function=None, wrt=None) -> None:
+    """Work out what naming a mistake in an answer to b needs, once for the question (kept for later answers).
+
+    The checker calls it after a right answer, so the first wrong answer to a
+    question is named as quickly as the ones after it.
+    """
+    key = (b, cmp.variables, cmp.seed, function, wrt)
+    if key in _READY:
+        return
+    if function is not None and wrt is not None:
+        _mistakes_at(function, wrt, b, cmp.variables, cmp.seed).fill()
+    _term_slips(b, cmp.variables, cmp.seed)
+    _READY[key] = True
+    if len(_READY) > 1024:
+        del _READY[next(iter(_READY))]
+
+
+def scalar_prepared(cmp, b, *, function=None, wrt=None) -> bool:
+    """Whether :func:`prepare_scalar` has worked out this question."""
+    return (b, cmp.variables, cmp.seed, function, wrt) in _READY
+
+
 def diagnose_scalar(cmp, a, b, *, function=None, wrt=None, is_number=False):
     """(tag, fields) naming the mistake in a wrong scalar answer a to b, or None."""
     from ._compare import resembles
