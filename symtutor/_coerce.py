@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
@@ -48,8 +49,17 @@ def free_symbols(value) -> set[sp.Symbol]:
 
 
 def _symbols_by_name(expr) -> dict[str, sp.Symbol]:
+    """expr's symbols by name (a dict the caller must not change)."""
     if expr is None:
         return {}
+    try:
+        return _cached_symbols_by_name(expr)
+    except TypeError:  # a mutable matrix
+        return {s.name: s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+
+
+@lru_cache(maxsize=1024)
+def _cached_symbols_by_name(expr) -> dict[str, sp.Symbol]:
     return {s.name: s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
 
 

@@ -126,3 +126,40 @@ def test_more_learner_slips_are_named(answer, expected, variables, kwargs, tag):
         kwargs["function"] = parse(kwargs["function"], variables=variables)
     fb = check(answer, expected, variables=variables, timeout=5, **kwargs)
     assert not fb.correct and fb.diagnosis == tag, (fb.diagnosis, fb.message)
+
+
+def test_mistakes_cut_short_by_the_time_limit_are_taken_up_where_they_stopped():
+    # a step stopped midway (the time limit's signal) keeps those before it, and the list ends the same
+    from symtutor.diagnosis import _Worked
+    from symtutor.sandbox import OutOfTime
+
+    calls = []
+
+    def work(step):
+        calls.append(step)
+        if step == 2 and calls.count(2) == 1:
+            raise OutOfTime
+        return None if step == 3 else step * 10
+
+    worked = _Worked(tuple(range(5)), work)
+    with pytest.raises(OutOfTime):
+        worked.fill()
+    assert worked.state == (2, (0, 10))
+    assert worked.fill() == (0, 10, 20, 40)
+    assert calls == [0, 1, 2, 2, 3, 4]
+    assert list(worked) == [0, 10, 20, 40]
+
+
+def test_the_first_wrong_answer_is_named_as_after_a_right_one():
+    # the question's mistakes are worked out after a right answer; the names do not depend on it
+    x = sp.Symbol("x")
+    f = parse("sin(x^3 + 2x)")
+    b = sp.diff(f, x)
+    wrong = ["cos(x^3 + 2x)", "-(3x^2 + 2) cos(x^3 + 2x)", "2 (3x^2 + 2) cos(x^3 + 2x)", "(3x^2 + 2) sin(x^3 + 2x)"]
+    cold = [check(w, b, function=f, wrt="x").diagnosis for w in wrong]
+    g = parse("sin(x^3 + 3x)")
+    assert check("(3x^2 + 3) cos(x^3 + 3x)", sp.diff(g, x), function=g, wrt="x").correct
+    warm = [check(w.replace("2x", "3x").replace("+ 2)", "+ 3)"), sp.diff(g, x), function=g, wrt="x").diagnosis
+            for w in wrong]
+    assert cold == warm == ["chain_rule_inner_missing", "trig_derivative_sign", "constant_factor",
+                            "chain_rule_outer_not_differentiated"]
