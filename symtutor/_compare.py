@@ -69,6 +69,11 @@ def _coordinate(rng: random.Random) -> float:
 
 
 @lru_cache(maxsize=64)
+def _mpf(x) -> mpmath.mpf:
+    return mpmath.mpf(x)
+
+
+@lru_cache(maxsize=64)
 def points(n_vars: int, seed: int) -> np.ndarray:
     """POINTS random real points (one column each), read-only.
 
@@ -335,7 +340,7 @@ class Compare:
     def __init__(self, variables, seed: int, rel_tol=1e-30):
         self.variables = tuple(variables)
         self.seed = seed
-        self.tol = mpmath.mpf(rel_tol)
+        self.tol = _mpf(rel_tol)
         self.ftol = float(rel_tol)
         self._tables: list[_Table] = []
 

@@ -81,8 +81,13 @@ class Feedback:
 _DIAGNOSE_SHARE = 0.6  # naming a mistake ends this share of the time bound after the check starts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Task:
+    """One check, as sent to the worker, which completes it (the question read, the time to name mistakes).
+
+    A task is used for one check only.
+    """
+
     answer: str
     expected: object
     variables: tuple
@@ -455,6 +460,11 @@ def _portable(e, variables: tuple):
 
 
 @lru_cache(maxsize=512)
+def _srepr(e) -> str:
+    return sp.srepr(e)
+
+
+@lru_cache(maxsize=512)
 def _from_portable(item, variables: tuple):
     kind, value = item
     if kind == "text":
@@ -463,13 +473,11 @@ def _from_portable(item, variables: tuple):
 
 
 def _ladder(task: _Task) -> Feedback:
-    task = replace(
-        task,
-        diagnose_until=time.monotonic() + task.diagnose_seconds,
-        key=task.expected[1] if task.expected[0] == "text" else sp.srepr(task.expected[1]),
-        expected=_from_portable(task.expected, task.variables),
-        function=None if task.function is None else _from_portable(task.function, task.variables),
-    )
+    task.diagnose_until = time.monotonic() + task.diagnose_seconds
+    task.key = task.expected[1] if task.expected[0] == "text" else _srepr(task.expected[1])
+    task.expected = _from_portable(task.expected, task.variables)
+    if task.function is not None:
+        task.function = _from_portable(task.function, task.variables)
     text = task.answer
     try:
         reading = read(text, variables=task.variables)
@@ -485,7 +493,8 @@ def _ladder(task: _Task) -> Feedback:
         # SymPy gave up working out a constant in it (cosh(cosh(2.0e102)))
         return _feedback("invalid", "I could not read your answer: a number in it is too large to work with.")
     fb = _judge(task, _unfolded(reading.value, text, reading.text, task.variables), reading.latex, reading.text)
-    return replace(fb, understood=reading.text)
+    return Feedback(fb.status, fb.correct, fb.score, fb.message, fb.diagnosis, fb.parsed, fb.wrong_entries,
+                    reading.text, fb.readings)
 
 
 def _unfolded(a, text: str, echo: str, variables: tuple):
@@ -520,7 +529,7 @@ def _judge(task: _Task, a, parsed: str, text: str) -> Feedback:
     # the tolerance is the question's: exact, or the precision of the decimals in the expected answer
     rel_tol = 1e-9 if _has_float(b) else 1e-30
     # the points depend on the question only, so its values are computed once for every answer
-    cmp = Compare(task.variables, seed_of(str(task.key), *map(str, task.variables)), rel_tol)
+    cmp = Compare(task.variables, _seed(task.key, task.variables), rel_tol)
     if isinstance(b, sp.MatrixBase):
         return _check_matrix(cmp, a, b, task, parsed, text)
     if isinstance(a, sp.MatrixBase):
@@ -528,6 +537,12 @@ def _judge(task: _Task, a, parsed: str, text: str) -> Feedback:
     if task.mode == "taylor":
         return _check_taylor(cmp, a, b, task, parsed, text)
     return _check_scalar(cmp, a, b, task, parsed, text)
+
+
+@lru_cache(maxsize=512)
+def _seed(key: str, variables: tuple) -> int:
+    """The seed of a question's points."""
+    return seed_of(str(key), *map(str, variables))
 
 
 @lru_cache(maxsize=512)
