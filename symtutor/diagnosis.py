@@ -764,6 +764,14 @@ def prepare_scalar(cmp, b, *, function=None, wrt=None) -> None:
 
     The checker calls it after a right answer, so the first wrong answer to a
     question is named as quickly as the ones after it.
+
+    Examples:
+        >>> from symtutor._compare import Compare, seed_of
+        >>> x = sp.Symbol("x")
+        >>> cmp = Compare((x,), seed_of("2*x*cos(x^2)"))
+        >>> prepare_scalar(cmp, 2 * x * sp.cos(x**2), function=sp.sin(x**2), wrt=x)
+        >>> scalar_prepared(cmp, 2 * x * sp.cos(x**2), function=sp.sin(x**2), wrt=x)
+        True
     """
     key = (b, cmp.variables, cmp.seed, function, wrt)
     if key in _READY:
@@ -777,7 +785,7 @@ def prepare_scalar(cmp, b, *, function=None, wrt=None) -> None:
 
 
 def scalar_prepared(cmp, b, *, function=None, wrt=None) -> bool:
-    """Whether :func:`prepare_scalar` has worked out this question."""
+    """Whether :func:`prepare_scalar` has worked out this question (see its examples)."""
     return (b, cmp.variables, cmp.seed, function, wrt) in _READY
 
 
