@@ -25,16 +25,19 @@ import sympy as sp
 
 from ._modes import small_expansion
 
-__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "sig_digits", "fits", "as_typed"]
+__all__ = ["Typed", "typed_decimals", "readings_of", "MIN_SIG", "DOUBLE_SIG", "sig_digits", "fits", "as_typed"]
 
 MIN_SIG = 3
 """The fewest significant figures a rounded decimal may have."""
 
-LONG = 10
-"""A decimal of this many significant figures (up to a double's 17) may be one unit off in its last place.
+DOUBLE_SIG = 17
+"""A decimal of at most this many significant figures may also be what double-precision arithmetic prints.
 
-A calculator's or a double's working error; a decimal longer than a double
-must be the correct rounding.
+Such a decimal is right when it is within two units of a double's last
+place of the exact value (``0.6666666666666666`` for 2/3), though not its
+correct rounding; that allowance is far below a unit in the last place of
+any shorter decimal, so ``1.414213563`` is not √2 (its correct rounding is
+``1.414213562``).  A decimal longer than a double must be the correct rounding.
 """
 
 _MAX_COMBOS = 32
@@ -124,11 +127,11 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         if scaled - lo == hi - scaled:
             nearest = hi if scaled > 0 else lo  # half away from zero
         ok = {int(nearest)}
-        if LONG <= typed.sig <= 17:
-            ok |= {int(nearest) - 1, int(nearest) + 1}
         if truncate:
             ok.add(int(lo if scaled >= 0 else hi))
-        return int(typed_scaled) in ok
+        if int(typed_scaled) in ok:
+            return True
+        return typed.sig <= DOUBLE_SIG and _within_doubles(sign * typed.exact, c)
     dps = 30 + abs(typed.places) + typed.sig
     v = _mp(c, dps)
     if v is None:
@@ -138,11 +141,23 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
         t = sign * mpmath.mpf(int(typed.exact.p)) / int(typed.exact.q)
         scaled = v / unit
         ok = [mpmath.nint(scaled)]
-        if LONG <= typed.sig <= 17:
-            ok += [ok[0] - 1, ok[0] + 1]
         if truncate:
             ok.append(mpmath.floor(scaled) if v >= 0 else mpmath.ceil(scaled))
-        return any(abs(t / unit - k) < mpmath.mpf(10) ** -6 for k in ok)
+        if any(abs(t / unit - k) < mpmath.mpf(10) ** -6 for k in ok):
+            return True
+        return typed.sig <= DOUBLE_SIG and v != 0 and abs(t - v) <= _DOUBLE_ULPS * mpmath.mpf(2) ** (
+            mpmath.floor(mpmath.log(abs(v), 2)) - 52)
+
+
+_DOUBLE_ULPS = 2
+
+
+def _within_doubles(t: sp.Rational, c: sp.Rational) -> bool:
+    """Whether t is within two units of a double's last place of c (both exact)."""
+    if c == 0:
+        return False
+    scale = sp.Integer(2) ** (sp.floor(sp.log(abs(c), 2)) - 52)
+    return abs(t - c) <= _DOUBLE_ULPS * scale
 
 
 @lru_cache(maxsize=1024)

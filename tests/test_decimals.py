@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symtutor import check
+from symtutor import check, parse
 from symtutor._decimals import fits, typed_decimals
 
 
@@ -110,3 +110,27 @@ def test_rounding_oracle():
             assert not _fits(wrong, sp.Rational(num, den)), (wrong, num, den)
     assert _fits("1.41", sp.sqrt(2)) and not _fits("1.42", sp.sqrt(2))
     assert _fits("0.166", sp.Rational(1, 6), truncate=True) and not _fits("0.166", sp.Rational(1, 6))
+
+
+@pytest.mark.parametrize("expected", ["1/6", "sqrt(2)", "pi", "exp(1)", "1/7", "log(2)/3"])
+def test_a_long_decimal_one_unit_off_is_wrong_unless_a_double_prints_it(expected):
+    # ten to seventeen figures: the correct rounding, or a value within two units of a double's last place
+    import mpmath
+    from decimal import Decimal
+
+    value = parse(expected)
+    with mpmath.workdps(60):
+        exact = mpmath.mpf(sp.N(value, 60)._mpf_)
+        ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(exact), 2)) - 52)
+        for sig in range(10, 21):
+            right = Decimal(mpmath.nstr(exact, sig, strip_zeros=False))
+            unit = Decimal(1).scaleb(right.adjusted() - sig + 1)
+            assert check(str(right), value, variables="", mode="numeric").correct, (right, expected)
+            for off in (right + unit, right - unit):
+                within = sig <= 17 and abs(mpmath.mpf(str(off)) - exact) <= 2 * ulp
+                fb = check(str(off), value, variables="", mode="numeric")
+                assert fb.correct == within, (str(off), expected, sig)
+                assert check(str(off), value, variables="").correct == within
+    # what a double prints for the value is right (numpy's repr of 1/6, 2/3, sqrt(2))
+    for text, exact_text in [(repr(1 / 6), "1/6"), (repr(2 / 3), "2/3"), (repr(2**0.5), "sqrt(2)")]:
+        assert check(text, exact_text, variables="").correct, text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import mpmath
 import sympy as sp
 
 from ..calculus import derivative
@@ -20,6 +21,23 @@ def nonzero(rng: random.Random, lo: int, hi: int) -> int:
     """A whole number in [lo, hi] other than 0 (drawn directly, no rejection loop)."""
     choices = [k for k in range(lo, hi + 1) if k != 0]
     return rng.choice(choices)
+
+
+def decimal(value, sig: int) -> sp.Float:
+    """The exact ``value`` correctly rounded to ``sig`` significant figures, as a Float that prints so.
+
+    Examples:
+        >>> decimal(1 / (1 + sp.exp(sp.Rational(3, 100))), 10)
+        0.4925005624
+        >>> decimal(sp.Rational(1, 2), 4)
+        0.5000
+        >>> decimal(0, 4)
+        0.0
+    """
+    v = sp.Float(sp.N(value, sig + 30), sig + 30)
+    with mpmath.workdps(sig + 30):
+        text = mpmath.nstr(mpmath.mpf(v._mpf_), sig, strip_zeros=False, min_fixed=-4, max_fixed=sig + 1)
+    return sp.Float(text, sig)
 
 
 def tex(e) -> str:

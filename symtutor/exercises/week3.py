@@ -7,7 +7,7 @@ import sympy as sp
 from ..calculus import chain_rule as chain
 from ..parsing import to_text
 from ..render import expr_typed as typed
-from ._build import derivation, nonzero, tex, u, v, x, y
+from ._build import decimal, derivation, nonzero, tex, u, v, x, y
 from .core import Draft, topic
 
 
@@ -68,7 +68,7 @@ def neuron_forward(rng, difficulty):
     z = W * a0 + b
     a1 = z.applyfunc(sigma)
     answer = a1[0, 0] if n_out == 1 else a1
-    values = [sp.Float(v.evalf(15), 10) for v in a1]
+    values = [decimal(v, 10) for v in a1]
     shown = to_text(values[0]) if n_out == 1 else "(" + ", ".join(to_text(v) for v in values) + ")"
     act = "tanh" if name == "tanh" else "σ(z) = 1/(1 + e^(-z))"
     return Draft(

@@ -8,7 +8,7 @@ import sympy as sp
 from ..calculus import gradient, hessian
 from ..parsing import to_text
 from ..render import expr_operand, expr_typed as typed
-from ._build import nonzero, tex, x, y
+from ._build import decimal, nonzero, tex, x, y
 from .core import Draft, topic
 
 
@@ -46,7 +46,7 @@ def newton_raphson(rng, difficulty):
         if difficulty == 3:
             nxt = sp.Float(nxt, 30)
         if n < 5:
-            shown = to_text(nxt) if difficulty < 3 else to_text(sp.Float(nxt, 12))
+            shown = to_text(nxt) if difficulty < 3 else to_text(decimal(nxt, 12))
             lines.append(f"x{n + 1} = x{n} - f(x{n})/f'(x{n}) = {shown}")
         xs.append(nxt)
         if difficulty == 3 and abs(xs[-1] - xs[-2]) < 1e-20:
@@ -57,7 +57,7 @@ def newton_raphson(rng, difficulty):
         # the root itself, bracketed (f is increasing and changes sign on [r1 - 3, r1 + 3])
         root = mpmath.findroot(lambda t: t**3 + p * t - (r1**3 + p * r1) + k, (r1 - 3, r1 + 3), solver="anderson")
         answer = sp.Float(root, 20)
-        shown = to_text(sp.Float(xs[-1], 12))
+        shown = to_text(decimal(xs[-1], 12))
     what = {1: "x1", 2: "x2", 3: "the root it converges to, to 6 significant figures"}[difficulty]
     return Draft(
         prompt=f"Apply Newton-Raphson to f(x) = {typed(f)} from x0 = {x0}. Find {what}.",

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sympy as sp
 
-from .._decimals import LONG, MIN_SIG
+from .._decimals import DOUBLE_SIG, MIN_SIG
 from ..diagnosis import BUGS, MESSAGES, buggy_derivative
 from ..errors import InvalidArgumentError
 from ..parsing import to_text
@@ -361,13 +361,18 @@ def _entry_tests(test: str, options: str, exact: bool, policy: bool) -> list[tup
 
     Under the decimal policy a decimal of k figures (N <= k < LONG) must be the value
     rounded to k figures (``NumSigFigs`` with option k: exactly k figures, right to k),
-    and one of LONG or more figures right to LONG (``[LONG,-1]``).
+    and one of LONG or more figures right to LONG (``[LONG,-1]``): what a double prints
+    (the policy's allowance of two units in a double's last place) is right to LONG = 16.
     """
     tests = [("AlgEquiv", "")] if exact else []
     if not policy:
         return tests + [(test, options)]
     n = int(re.fullmatch(r"\[(\d+),-1\]", options).group(1))
     return tests + [("NumSigFigs", str(k)) for k in range(n, LONG)] + [("NumSigFigs", f"[{max(n, LONG)},-1]")]
+
+
+LONG = DOUBLE_SIG - 1
+"""Figures to which a decimal as long as a double's is checked in STACK."""
 
 
 def _numeric_plan(ex, test: str, options: str, exact: bool = False, policy: bool = False) -> StackPlan:
