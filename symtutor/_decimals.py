@@ -218,7 +218,7 @@ def readings_of(a, b, text: str, variables: tuple, *, truncate: bool = False, mi
     rounding of, or by exactly what was typed.  The last reading is always the
     one that takes every decimal as typed.
     """
-    floats = sorted(a.atoms(sp.Float), key=lambda f: (abs(f), f < 0))
+    floats = sorted(a.atoms(sp.Float), key=lambda f: (abs(f), bool(f < 0)))  # 2.5 and -2.5 both: a plain bool
     if not floats:
         return [Reading(a, ())]
     typed = typed_decimals(text)

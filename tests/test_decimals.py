@@ -110,3 +110,11 @@ def test_rounding_oracle():
             assert not _fits(wrong, sp.Rational(num, den)), (wrong, num, den)
     assert _fits("1.41", sp.sqrt(2)) and not _fits("1.42", sp.sqrt(2))
     assert _fits("0.166", sp.Rational(1, 6), truncate=True) and not _fits("0.166", sp.Rational(1, 6))
+
+
+def test_a_decimal_and_its_negative_in_one_answer():
+    # 2.5 and -2.5 both typed: the decimals are read in a fixed order, not compared as SymPy booleans
+    assert check("x^2 - 2.5x + 2.5", "x^2 - 5/2 x + 5/2").correct
+    assert check("(x - 0.5)(x + 0.5)", "x^2 - 1/4").correct
+    fb = check("abs(x - 2.5) + 2.5", "x")
+    assert fb.status == "incorrect"
