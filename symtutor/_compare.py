@@ -16,8 +16,9 @@ arithmetic:
   the expressions, so a difference below floating point's resolution
   (``x + 10^-35``) is found;
 - an answer holding a constant of three or more figures, more than any in the
-  expected answer (``x + sin(100000 pi x)``), is equal only if SymPy confirms
-  it, within the check's time bound;
+  expected answer (``x + sin(100000 pi x)``, or one written with small numbers
+  such as ``exp(-pi^20 x^2)``), is equal only if SymPy confirms it, within the
+  check's time bound;
 - an answer holding a constant beyond the points' range that the expected
   answer lacks is also evaluated near that constant, where a term hidden
   behind it shows (``x + exp(x - 5000)``).
@@ -154,7 +155,7 @@ class _Scan(NamedTuple):
     """What comparing needs to know of an expression's constants, found in one walk over it."""
 
     magnitude: int  # decimal digits spanned by its constants (how much precision beyond 40 a comparison needs)
-    largest: int  # digits of its largest integer or denominator
+    largest: int  # digits of its largest integer, denominator or constant (exp(exp(3)): 9)
     odd_root: bool  # whether it takes an odd root (real for a negative base in high precision, NaN in floats)
     sizes: frozenset  # the sizes of its numbers
     large: tuple  # its numbers, numerators and denominators beyond 30 in size, in order, each once
@@ -202,12 +203,17 @@ def _scan(e) -> _Scan:
         if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer and node.exp.q % 2 == 1:
             odd_root = True
         if node.is_number and node.args and not node.is_Number and magnitude < 10**6:
-            # a constant such as exp(-1000): its size, however it is written
+            # a constant such as exp(-1000): its size, however it is written; one such as exp(exp(3)) or pi^20
+            # is as large (and as steep) as the integer of its figures, so it counts as one
             v = Evaluator(node, (), 15)(())
             if v is HUGE:
-                magnitude = 10**6
+                magnitude = largest = 10**6
             elif v is not None and v != 0:
                 magnitude = max(magnitude, abs(int(mpmath.mag(v) * 0.302)))
+                size = max(abs(v), 1 / abs(v))
+                largest = max(largest, int(mpmath.floor(mpmath.log10(size))) + 1)
+                if 10 <= size < 1e300:
+                    steep.add(int(size))
     return _Scan(magnitude, largest, odd_root, frozenset(sizes), tuple(large), frozenset(steep), frozenset(sums),
                  has_float, not_real)
 

@@ -82,6 +82,20 @@ def test_a_bump_behind_a_constant_of_its_own_is_never_accepted(answer):
     assert not check(answer, "x", variables="x y").correct
 
 
+@pytest.mark.parametrize(
+    "answer", ["x + exp(-pi^20 x^2)", "x + exp(-x^2 exp(exp(3)))", "x + exp(-x^2/sin(1/99)^4)",
+               "x + exp(-x^2 cosh(10)^2)", "x + exp(-(x - 1)^2 exp(exp(3)))", "x + exp(-exp(exp(exp(1))) x^2)"])
+def test_a_bump_behind_a_constant_written_without_large_numbers_is_never_accepted(answer):
+    # exp(exp(3)) or pi^20 is as steep as the nine-figure integer it is: equal only if SymPy confirms it
+    assert not check(answer, "x", variables="x").correct
+
+
+@pytest.mark.parametrize("answer, expected", [("x e^7", "exp(7) x"), ("exp(3) exp(4) x", "exp(7) x"),
+                                              ("x cosh(10)", "x (exp(10) + exp(-10))/2"), ("x exp(-7)", "x/exp(7)")])
+def test_large_constants_written_another_way_are_right(answer, expected):
+    assert check(answer, expected).correct
+
+
 def test_a_removable_point_at_a_centre_is_not_counted():
     assert check("(x+1)/(x^2-1)", "1/(x-1)", variables="x").correct
 
