@@ -271,6 +271,8 @@ def _centres(a, b, variables: tuple) -> tuple:
 
 def _roots(n, v) -> list:
     """The real roots of a polynomial sum in v of degree at most 4 with rational coefficients, and of its derivative."""
+    if not n.is_polynomial(v) or _degree_bound(n, v) > 4:
+        return []  # (x^2 + 2)^-99 or (x - 1)^9999 - 10: Poly would expand it to find out
     try:
         poly = sp.Poly(n, v)
     except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
@@ -293,6 +295,21 @@ def _roots(n, v) -> list:
                 if z not in out:
                     out.append(z)
     return out
+
+
+def _degree_bound(e, v) -> int:
+    """A bound on the degree in v of a polynomial e, found without expanding it."""
+    if not e.has(v):
+        return 0
+    if e == v:
+        return 1
+    if e.is_Add:
+        return max(_degree_bound(t, v) for t in e.args)
+    if e.is_Mul:
+        return sum(_degree_bound(t, v) for t in e.args)
+    if e.is_Pow and e.exp.is_Integer and e.exp > 0:
+        return int(e.exp) * _degree_bound(e.base, v)
+    return 10**9  # not a polynomial in v
 
 
 def _probe_points(p, n_vars: int):
@@ -471,8 +488,9 @@ class Compare:
         wanted = 8 if (large or extra > 6) else 1
         dps = DPS + 20 + extra
         tried = 0
+        order = ([first] if first is not None else []) + [k for k in range(POINTS) if k != first]
         try:
-            for i in ([first] if first is not None else []) + [k for k in range(POINTS) if k != first]:
+            for i in order:
                 va, vb = self.value(a, i, dps), self.value(b, i, dps)
                 if va is None or vb is None or va is HUGE or vb is HUGE:
                     continue
@@ -483,11 +501,52 @@ class Compare:
                 tried += 1
                 if tried >= wanted:
                     break
+            if large:
+                return self._symbolic(a, b)
+            if tried and self._own_term_shows(a - b, order, dps):
+                return "different"
         except NotEvaluable:
             return "unknown"
-        if large:
-            return self._symbolic(a, b)
         return "equal" if tried else "unknown"
+
+    def _own_term_shows(self, d, order, dps: int, wanted: int = 3) -> bool:
+        """Whether d = a - b (the terms a and b share cancelled) is a real number at some of the points.
+
+        A term of a's own far below the rest of it (x + (x^2 + 2)^-99 (x^2 + 3)^-99,
+        with no constant that says so) is lost beside x at any fixed precision, but
+        it is all that is left of a - b, in full.  A value of d counts when it keeps
+        its figures at twice the precision (rounding does not) and stands above the
+        resolution of d's largest term (a term dropped from a sum does not).
+        """
+        if d == 0:
+            return False
+        terms = sp.Add.make_args(d)
+        seen = 0
+        for i in order:
+            d1 = self.value(d, i, dps)
+            if d1 is None or d1 is HUGE:
+                continue
+            seen += 1
+            if d1 != 0 and self._stands_out(d, terms, d1, i, dps):
+                return True
+            if seen >= wanted:
+                break
+        return False
+
+    def _stands_out(self, d, terms, d1, i, dps: int) -> bool:
+        d2 = self.value(d, i, 2 * dps)
+        if d2 is None or d2 is HUGE:
+            return False
+        with mpmath.workdps(2 * dps):
+            if abs(d2 - d1) > abs(d1) * mpmath.mpf(10) ** -(dps // 2):
+                return False  # it changed with the precision: rounding
+            scale = mpmath.mpf(0)
+            for t in terms:
+                v = self.value(t, i, dps)
+                if v is None or v is HUGE:
+                    return False
+                scale = max(scale, abs(v))
+            return bool(abs(d1) > scale * mpmath.mpf(10) ** -(dps - 12))
 
     def _differs_where_its_constants_say(self, a, b) -> bool:
         """Whether a differs from b near a constant of a's that b does not have (x + exp(x - 5000) is not x).

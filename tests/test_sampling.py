@@ -90,10 +90,32 @@ def test_a_bump_behind_a_constant_written_without_large_numbers_is_never_accepte
     assert not check(answer, "x", variables="x").correct
 
 
+@pytest.mark.parametrize(
+    "answer", ["x + (x^2 + 2)^(-99) (x^2 + 3)^(-99)", "x + exp(-exp(exp(x^2 + 2)))", "x + exp(-x^2 - 99) exp(-x^4 - 98)",
+               "x + exp(-99 - x^2)/(x^2 + 99)^99"])
+def test_a_term_far_below_the_rest_with_no_constant_to_say_so_is_found(answer):
+    # no large constant raises the precision, but the term is all that is left of answer - expected
+    assert check(answer, "x").status == "incorrect"
+
+
+@pytest.mark.parametrize("answer, expected", [(
+    "6*x*y/(x^2 + 1) - 4*x/(exp(2*x^2) + 1) + 3*x/(x*sqrt(x^2 + 1) + 2*sqrt(x^2 + 1)) - 3*sqrt(x^2 + 1)/(x^2 + 4*x + 4)",
+    "6*x*y/(x^2 + 1) + 3*x/((x + 2)*sqrt(x^2 + 1)) - 4*x*exp(-2*x^2)/(1 + exp(-2*x^2)) - 3*sqrt(x^2 + 1)/(x + 2)^2")])
+def test_terms_too_small_to_count_beside_the_rest_are_no_difference(answer, expected):
+    # a sum drops a term far below its others: what is left of answer - expected then is no difference
+    assert check(answer, expected).correct
+
+
 @pytest.mark.parametrize("answer, expected", [("x e^7", "exp(7) x"), ("exp(3) exp(4) x", "exp(7) x"),
                                               ("x cosh(10)", "x (exp(10) + exp(-10))/2"), ("x exp(-7)", "x/exp(7)")])
 def test_large_constants_written_another_way_are_right(answer, expected):
     assert check(answer, expected).correct
+
+
+@pytest.mark.parametrize("answer", ["x + exp(-((x - 1)^9999 - 10)^2)", "x + exp(-(x^2 + 2)^(-99))"])
+def test_a_sum_of_high_degree_is_not_expanded_to_find_a_centre(answer):
+    # a centre is looked for in sums of degree at most 4: the others are not expanded (within the time bound)
+    assert check(answer, "x").status == "incorrect"
 
 
 def test_a_removable_point_at_a_centre_is_not_counted():
