@@ -91,16 +91,18 @@ def test_a_bump_behind_a_constant_written_without_large_numbers_is_never_accepte
 
 
 @pytest.mark.parametrize(
-    "answer", ["x + (x^2 + 2)^(-99) (x^2 + 3)^(-99)", "x + exp(-exp(exp(x^2 + 2)))", "x + exp(-x^2 - 99) exp(-x^4 - 98)",
-               "x + exp(-99 - x^2)/(x^2 + 99)^99"])
+    "answer", ["x + (x^2 + 2)^(-99) (x^2 + 3)^(-99)", "x + exp(-exp(exp(x^2 + 2)))",
+               "x + exp(-x^2 - 99) exp(-x^4 - 98)", "x + exp(-99 - x^2)/(x^2 + 99)^99"])
 def test_a_term_far_below_the_rest_with_no_constant_to_say_so_is_found(answer):
     # no large constant raises the precision, but the term is all that is left of answer - expected
     assert check(answer, "x").status == "incorrect"
 
 
 @pytest.mark.parametrize("answer, expected", [(
-    "6*x*y/(x^2 + 1) - 4*x/(exp(2*x^2) + 1) + 3*x/(x*sqrt(x^2 + 1) + 2*sqrt(x^2 + 1)) - 3*sqrt(x^2 + 1)/(x^2 + 4*x + 4)",
-    "6*x*y/(x^2 + 1) + 3*x/((x + 2)*sqrt(x^2 + 1)) - 4*x*exp(-2*x^2)/(1 + exp(-2*x^2)) - 3*sqrt(x^2 + 1)/(x + 2)^2")])
+    "6*x*y/(x^2 + 1) - 4*x/(exp(2*x^2) + 1) + 3*x/(x*sqrt(x^2 + 1) + 2*sqrt(x^2 + 1))"
+    " - 3*sqrt(x^2 + 1)/(x^2 + 4*x + 4)",
+    "6*x*y/(x^2 + 1) + 3*x/((x + 2)*sqrt(x^2 + 1)) - 4*x*exp(-2*x^2)/(1 + exp(-2*x^2))"
+    " - 3*sqrt(x^2 + 1)/(x + 2)^2")])
 def test_terms_too_small_to_count_beside_the_rest_are_no_difference(answer, expected):
     # a sum drops a term far below its others: what is left of answer - expected then is no difference
     assert check(answer, expected).correct
