@@ -162,3 +162,31 @@ def test_cancellation_in_an_expanded_polynomial_is_not_a_difference():
     factored = "512*(2*x+5)^7*(5*x-1)^5*(70*x+67)"
     assert check(expanded, factored, variables="x", timeout=5).correct
     assert not check(expanded[:-1] + "1", factored, variables="x", timeout=5).correct
+
+
+def test_floats_lost_to_a_large_product_at_moderate_points_are_no_difference():
+    # sinh(x) cosh(x) is about 1e25 at x = 30: multiplied out, floats keep nothing of (1 - tanh(...)^2)
+    expected = "3y^2 + 6(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x)"
+    assert check("3y^2 - 6 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 6 sinh(x) cosh(x)", expected).correct
+    assert not check("3y^2 - 6 sinh(x) cosh(x) tanh(cosh(x)^2 + 2)^2 + 6 sinh(x) cosh(x)", expected).correct
+
+
+@pytest.mark.parametrize("answer, expected", [
+    # at x = -555 the terms in sinh(x) cosh(x) are 1e482 and cancel: what is left needs more than 40 digits
+    ("(14 sin(x) cos(x) - 14 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 14 sinh(x) cosh(x))/(7(sin(x)^2 + 1))",
+     "2(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x)/(sin(x)^2 + 1) + 2 sin(x) cos(x)/(sin(x)^2 + 1)"),
+    ("3 exp(x)/7 - 2 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 2 sinh(x) cosh(x)",
+     "2(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x) + 3 exp(x)/7")])
+def test_a_cancellation_beyond_the_precision_is_no_difference(answer, expected):
+    assert check(answer, expected, variables="x y").correct
+
+
+def test_sums_in_high_precision_are_exact():
+    # mpmath.fsum leaves out 10^-671 beside 1, and 1 - 1 then gives 0 at any precision
+    import mpmath
+
+    from symtutor._numeval import Evaluator
+
+    e = sp.Add(sp.exp(x), sp.exp(-2 * x**2), -sp.exp(x), evaluate=False)
+    v = Evaluator(e, (x,), 40)((mpmath.mpf(-27.8),))
+    assert v is not None and 0 < v < mpmath.mpf(10) ** -600
