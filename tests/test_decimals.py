@@ -118,3 +118,17 @@ def test_a_decimal_and_its_negative_in_one_answer():
     assert check("(x - 0.5)(x + 0.5)", "x^2 - 1/4").correct
     fb = check("abs(x - 2.5) + 2.5", "x")
     assert fb.status == "incorrect"
+
+
+@pytest.mark.parametrize("answer, expected, kwargs", [
+    ("2.0x", "2.0x", {}), ("0.5x", "0.5x", {}), ("0.50x", "0.5x", {}), ("[[2, 0.5], [1, x]]", "[[2, 0.5], [1, x]]", {}),
+    ("0.1", "0.1", {}), ("0.15", "0.15", {}), ("0.5", "0.5", dict(mode="numeric"))])
+def test_the_questions_own_decimal_typed_as_written_is_right(answer, expected, kwargs):
+    # not a rounding of the question's 0.5 to too few figures: the very number
+    assert check(answer, expected, **kwargs).correct
+
+
+def test_a_questions_decimal_is_rounded_as_written_not_as_the_double_below_it():
+    # the double nearest 0.15 is just below it: 0.1 is still no rounding of 0.15
+    fb = check("0.1", "0.15")
+    assert fb.status == "incorrect" and fb.diagnosis is None
