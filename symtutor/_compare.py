@@ -37,7 +37,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._numeval import HUGE, Evaluator, NotEvaluable
+from ._numeval import HUGE, Evaluator, NotEvaluable, exact_sum
 from .errors import SymtutorError
 from .numeric import node_values
 
@@ -532,44 +532,36 @@ class Compare:
             return "unknown"
         return "equal" if tried else "unknown"
 
-    def _own_term_shows(self, d, order, dps: int, wanted: int = 3) -> bool:
+    def _own_term_shows(self, d, order, dps: int, wanted: int = 2) -> bool:
         """Whether d = a - b (the terms a and b share cancelled) is a real number at some of the points.
 
         A term of a's own far below the rest of it (x + (x^2 + 2)^-99 (x^2 + 3)^-99,
         with no constant that says so) is lost beside x at any fixed precision, but
-        it is all that is left of a - b, in full.  A value of d counts when it keeps
-        its figures at twice the precision (rounding does not) and stands above the
-        resolution of d's largest term (a term dropped from a sum does not).
+        it is all that is left of a - b, in full.  A value of d counts when it stands
+        above the resolution of d's largest term (rounding, or a term dropped from a
+        sum, does not) and keeps its figures at twice the precision.
         """
         if d == 0:
             return False
         terms = sp.Add.make_args(d)
         seen = 0
         for i in order:
-            d1 = self.value(d, i, dps)
-            if d1 is None or d1 is HUGE:
+            values = [self.value(t, i, dps) for t in terms]
+            if any(v is None or v is HUGE for v in values):
                 continue
             seen += 1
-            if d1 != 0 and self._stands_out(d, terms, d1, i, dps):
-                return True
+            with mpmath.workdps(dps):
+                d1 = exact_sum(values)  # as the evaluator adds them
+                stands = d1 != 0 and abs(d1) > max(abs(v) for v in values) * mpmath.mpf(10) ** -(dps - 12)
+            if stands:
+                d2 = self.value(d, i, 2 * dps)
+                if d2 is not None and d2 is not HUGE:
+                    with mpmath.workdps(2 * dps):
+                        if abs(d2 - d1) <= abs(d1) * mpmath.mpf(10) ** -(dps // 2):
+                            return True  # it keeps its figures: no rounding
             if seen >= wanted:
                 break
         return False
-
-    def _stands_out(self, d, terms, d1, i, dps: int) -> bool:
-        d2 = self.value(d, i, 2 * dps)
-        if d2 is None or d2 is HUGE:
-            return False
-        with mpmath.workdps(2 * dps):
-            if abs(d2 - d1) > abs(d1) * mpmath.mpf(10) ** -(dps // 2):
-                return False  # it changed with the precision: rounding
-            scale = mpmath.mpf(0)
-            for t in terms:
-                v = self.value(t, i, dps)
-                if v is None or v is HUGE:
-                    return False
-                scale = max(scale, abs(v))
-            return bool(abs(d1) > scale * mpmath.mpf(10) ** -(dps - 12))
 
     def _differs_where_its_constants_say(self, a, b) -> bool:
         """Whether a differs from b near a constant of a's that b does not have (x + exp(x - 5000) is not x).
