@@ -191,10 +191,13 @@ def _constants(b, variables: tuple) -> tuple:
                 if factor.is_Pow:
                     add(factor.exp if factor.exp.is_number else None)
     if b.has(sp.Float):
-        for f in b.atoms(sp.Float):
-            found.append(f)  # a decimal question: its own decimals
+        # a decimal question: its own decimals, as written (0.15, not the double just below it)
+        written = {f: _exact_float(f) for f in b.atoms(sp.Float)}
+        for f in written.values():
+            if f not in found:
+                found.append(f)
         if b.is_number:
-            found.append(sp.Float(sp.N(b, 30), 30))
+            found.append(sp.Float(sp.N(b.xreplace(written), 30), 30))
     # and their negatives: a sign slip is then named as one, not as a rounding
     return tuple(found) + tuple(-c for c in found if -c not in found)
 
@@ -233,11 +236,14 @@ def readings_of(a, b, text: str, variables: tuple, *, truncate: bool = False, mi
     rounding of, or by exactly what was typed.  The last reading is always the
     one that takes every decimal as typed.
     """
-    floats = sorted(a.atoms(sp.Float), key=lambda f: (abs(f), f < 0))
+    floats = sorted(a.atoms(sp.Float), key=lambda f: (abs(f), bool(f < 0)))  # 2.5 and -2.5 both: a plain bool
     if not floats:
         return [Reading(a, ())]
     typed = typed_decimals(text)
     consts = _constants(b, variables)
+    # the question's own decimals, typed as written in an expression (0.5x): the very number, not a rounding
+    # (a number answer needs its figures, as the exported STACK question does)
+    own = {_exact_float(f) for f in b.atoms(sp.Float)} if b.free_symbols else set()
     options = []
     for f in floats:
         t = typed.get(abs(f))
@@ -246,7 +252,7 @@ def readings_of(a, b, text: str, variables: tuple, *, truncate: bool = False, mi
         mine = []
         if t is not None:
             sign = 1 if f > 0 else -1
-            for c in consts:
+            for c in consts if exact not in own else ():
                 if c == exact:
                     continue
                 if fits(t, sign, c, truncate):

@@ -157,8 +157,13 @@ def small_expansion(e, limit: int = 400) -> bool:
 
 
 def taylor_shape_slip(a, variables, point, order):
-    """(tag, fields) when a is not a polynomial of at most the order, else None."""
+    """(tag, fields) when a is not a polynomial of at most the order, else None.
+
+    A power too large to multiply out ((x + 1)^9999) is left to the comparison of values.
+    """
     shift = {v: v + p for v, p in zip(variables, point)}
+    if not small_expansion(a.xreplace(shift)):
+        return None
     try:
         poly = sp.Poly(sp.expand(a.xreplace(shift)), *variables)
     except (sp.PolynomialError, sp.GeneratorsNeeded):

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import mpmath
 import sympy as sp
+from mpmath.libmp import mpf_sum
 
 from .functions import FUNCTIONS as _REGISTRY
 
-__all__ = ["Evaluator", "NotEvaluable", "HUGE"]
+__all__ = ["Evaluator", "NotEvaluable", "HUGE", "exact_sum"]
 
 _MAX_MAG = 10**6  # binary exponents beyond this are too large to compare
 _MAX_TRIG_ARG = mpmath.mpf(10) ** 300  # trigonometric arguments beyond this cannot be reduced cheaply
@@ -167,6 +168,21 @@ _FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log and
 _FUNCS.update(_GUARDED)
 
 
+def exact_sum(values):
+    """The sum of mpf values worked out exactly and rounded once.
+
+    ``mpmath.fsum`` leaves out a term far below the sum so far, so that after a
+    cancellation (x^2 - x^2 + 1 at a huge x) the result can be a value the
+    precision does not change, as if it were right.
+
+    Examples:
+        >>> big = mpmath.mpf(10) ** 100
+        >>> exact_sum([big, mpmath.mpf(1), -big]), mpmath.fsum([big, mpmath.mpf(1), -big])
+        (mpf('1.0'), mpf('0.0'))
+    """
+    return +mpmath.mpf(mpf_sum([v._mpf_ for v in values]))
+
+
 def _real(v):
     if isinstance(v, mpmath.mpc):
         if v.imag != 0:
@@ -228,7 +244,7 @@ class Evaluator:
         elif e is sp.E:
             r = mpmath.e + 0
         elif e.is_Add:
-            r = mpmath.fsum(self._eval(a, env, memo) for a in e.args)
+            r = exact_sum([self._eval(a, env, memo) for a in e.args])
         elif e.is_Mul:
             r = mpmath.mpf(1)
             for a in e.args:

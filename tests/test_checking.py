@@ -195,6 +195,11 @@ def test_taylor_mode():
     assert check("x - (x-1)^2/2 - 1", "(x-1) - (x-1)^2/2", mode="taylor", point=1, order=2).correct
 
 
+def test_a_power_too_large_to_multiply_out_is_marked_in_taylor_mode():
+    # (x + 1)^9999 is not expanded to find its degree (that takes longer than the check): its values decide
+    assert check("(x + 1)^9999", "1 + x + x^2/2", mode="taylor", point=0, order=2).status == "incorrect"
+
+
 def test_arguments_are_checked_eagerly():
     with pytest.raises(InvalidArgumentError, match="mode must be one of"):
         check("x", "x", mode="exact")

@@ -134,3 +134,32 @@ def test_a_long_decimal_one_unit_off_is_wrong_unless_a_double_prints_it(expected
     # what a double prints for the value is right (numpy's repr of 1/6, 2/3, sqrt(2))
     for text, exact_text in [(repr(1 / 6), "1/6"), (repr(2 / 3), "2/3"), (repr(2**0.5), "sqrt(2)")]:
         assert check(text, exact_text, variables="").correct, text
+
+
+def test_a_decimal_and_its_negative_in_one_answer():
+    # 2.5 and -2.5 both typed: the decimals are read in a fixed order, not compared as SymPy booleans
+    assert check("x^2 - 2.5x + 2.5", "x^2 - 5/2 x + 5/2").correct
+    assert check("(x - 0.5)(x + 0.5)", "x^2 - 1/4").correct
+    fb = check("abs(x - 2.5) + 2.5", "x")
+    assert fb.status == "incorrect"
+
+
+@pytest.mark.parametrize("answer, expected, kwargs", [
+    ("2.0x", "2.0x", {}), ("0.5x", "0.5x", {}), ("0.50x", "0.5x", {}), ("[[2, 0.5 x], [1, x]]", "[[2, 0.5 x], [1, x]]", {}),
+    ("0.500", "0.5", {}), ("0.150", "0.15", {}), ("0.500", "0.5", dict(mode="numeric"))])
+def test_the_questions_own_decimal_typed_as_written_is_right(answer, expected, kwargs):
+    # in an expression, not a rounding of the question's 0.5 to too few figures: the very number
+    assert check(answer, expected, **kwargs).correct
+
+
+@pytest.mark.parametrize("answer, expected", [("0.5", "0.5"), ("0.15", "0.15"), ("(0.5, 1.00)", "(0.5, 1)")])
+def test_a_number_answer_needs_its_figures_even_as_the_question_writes_it(answer, expected):
+    # as the exported STACK question asks (NumSigFigs): a number is given to three figures at least
+    fb = check(answer, expected)
+    assert fb.status == "incorrect" and fb.diagnosis == "too_few_digits", fb.message
+
+
+def test_a_questions_decimal_is_rounded_as_written_not_as_the_double_below_it():
+    # the double nearest 0.15 is just below it: 0.1 is still no rounding of 0.15
+    fb = check("0.1", "0.15")
+    assert fb.status == "incorrect" and fb.diagnosis is None

@@ -82,6 +82,44 @@ def test_a_bump_behind_a_constant_of_its_own_is_never_accepted(answer):
     assert not check(answer, "x", variables="x y").correct
 
 
+@pytest.mark.parametrize(
+    "answer", ["x + exp(-pi^20 x^2)", "x + exp(-x^2 exp(exp(3)))", "x + exp(-x^2/sin(1/99)^4)",
+               "x + exp(-x^2 cosh(10)^2)", "x + exp(-(x - 1)^2 exp(exp(3)))", "x + exp(-exp(exp(exp(1))) x^2)"])
+def test_a_bump_behind_a_constant_written_without_large_numbers_is_never_accepted(answer):
+    # exp(exp(3)) or pi^20 is as steep as the nine-figure integer it is: equal only if SymPy confirms it
+    assert not check(answer, "x", variables="x").correct
+
+
+@pytest.mark.parametrize(
+    "answer", ["x + (x^2 + 2)^(-99) (x^2 + 3)^(-99)", "x + exp(-exp(exp(x^2 + 2)))",
+               "x + exp(-x^2 - 99) exp(-x^4 - 98)", "x + exp(-99 - x^2)/(x^2 + 99)^99"])
+def test_a_term_far_below_the_rest_with_no_constant_to_say_so_is_found(answer):
+    # no large constant raises the precision, but the term is all that is left of answer - expected
+    assert check(answer, "x").status == "incorrect"
+
+
+@pytest.mark.parametrize("answer, expected", [(
+    "6*x*y/(x^2 + 1) - 4*x/(exp(2*x^2) + 1) + 3*x/(x*sqrt(x^2 + 1) + 2*sqrt(x^2 + 1))"
+    " - 3*sqrt(x^2 + 1)/(x^2 + 4*x + 4)",
+    "6*x*y/(x^2 + 1) + 3*x/((x + 2)*sqrt(x^2 + 1)) - 4*x*exp(-2*x^2)/(1 + exp(-2*x^2))"
+    " - 3*sqrt(x^2 + 1)/(x + 2)^2")])
+def test_terms_too_small_to_count_beside_the_rest_are_no_difference(answer, expected):
+    # a sum drops a term far below its others: what is left of answer - expected then is no difference
+    assert check(answer, expected).correct
+
+
+@pytest.mark.parametrize("answer, expected", [("x e^7", "exp(7) x"), ("exp(3) exp(4) x", "exp(7) x"),
+                                              ("x cosh(10)", "x (exp(10) + exp(-10))/2"), ("x exp(-7)", "x/exp(7)")])
+def test_large_constants_written_another_way_are_right(answer, expected):
+    assert check(answer, expected).correct
+
+
+@pytest.mark.parametrize("answer", ["x + exp(-((x - 1)^9999 - 10)^2)", "x + exp(-(x^2 + 2)^(-99))"])
+def test_a_sum_of_high_degree_is_not_expanded_to_find_a_centre(answer):
+    # a centre is looked for in sums of degree at most 4: the others are not expanded (within the time bound)
+    assert check(answer, "x").status == "incorrect"
+
+
 def test_a_removable_point_at_a_centre_is_not_counted():
     assert check("(x+1)/(x^2-1)", "1/(x-1)", variables="x").correct
 
@@ -124,3 +162,31 @@ def test_cancellation_in_an_expanded_polynomial_is_not_a_difference():
     factored = "512*(2*x+5)^7*(5*x-1)^5*(70*x+67)"
     assert check(expanded, factored, variables="x", timeout=5).correct
     assert not check(expanded[:-1] + "1", factored, variables="x", timeout=5).correct
+
+
+def test_floats_lost_to_a_large_product_at_moderate_points_are_no_difference():
+    # sinh(x) cosh(x) is about 1e25 at x = 30: multiplied out, floats keep nothing of (1 - tanh(...)^2)
+    expected = "3y^2 + 6(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x)"
+    assert check("3y^2 - 6 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 6 sinh(x) cosh(x)", expected).correct
+    assert not check("3y^2 - 6 sinh(x) cosh(x) tanh(cosh(x)^2 + 2)^2 + 6 sinh(x) cosh(x)", expected).correct
+
+
+@pytest.mark.parametrize("answer, expected", [
+    # at x = -555 the terms in sinh(x) cosh(x) are 1e482 and cancel: what is left needs more than 40 digits
+    ("(14 sin(x) cos(x) - 14 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 14 sinh(x) cosh(x))/(7(sin(x)^2 + 1))",
+     "2(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x)/(sin(x)^2 + 1) + 2 sin(x) cos(x)/(sin(x)^2 + 1)"),
+    ("3 exp(x)/7 - 2 sinh(x) cosh(x) tanh(cosh(x)^2 + 1)^2 + 2 sinh(x) cosh(x)",
+     "2(1 - tanh(cosh(x)^2 + 1)^2) sinh(x) cosh(x) + 3 exp(x)/7")])
+def test_a_cancellation_beyond_the_precision_is_no_difference(answer, expected):
+    assert check(answer, expected, variables="x y").correct
+
+
+def test_sums_in_high_precision_are_exact():
+    # mpmath.fsum leaves out 10^-671 beside 1, and 1 - 1 then gives 0 at any precision
+    import mpmath
+
+    from symtutor._numeval import Evaluator
+
+    e = sp.Add(sp.exp(x), sp.exp(-2 * x**2), -sp.exp(x), evaluate=False)
+    v = Evaluator(e, (x,), 40)((mpmath.mpf(-27.8),))
+    assert v is not None and 0 < v < mpmath.mpf(10) ** -600
