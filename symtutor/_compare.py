@@ -123,11 +123,53 @@ class _Table:
             done = self.clean[e] = _clean(self.raw[e])
         return done
 
+    def at(self, e, i: int) -> float:
+        """e's raw float value at point i."""
+        v = self.raw[e]
+        return float(v[i]) if np.ndim(v) else float(v)
+
+    def keeps_figures(self, e, i: int) -> bool:
+        """Whether e's float value at point i keeps most of its figures.
+
+        Rounding in double precision grows only where a sum cancels (1 - tanh(y)^2
+        at a large y is 0 in floats) or a function is taken of a large argument; so
+        the value is trusted when every value on the way to it is finite, the sums'
+        losses of figures multiplied together stay below six digits and no
+        function's argument exceeds 10^4.  Else high precision decides.
+        """
+        loss = 1.0
+        with np.errstate(all="ignore"):
+            for node in _nodes(e):
+                if node not in self.raw:
+                    continue  # a number exponent: not evaluated on its own
+                v = abs(self.at(node, i))
+                if not math.isfinite(v):
+                    return False
+                if node.is_Add:
+                    largest = max(abs(self.at(t, i)) for t in node.args)
+                    if largest > 0:
+                        if v == 0:
+                            return False
+                        loss *= max(1.0, largest / v)
+                        if loss > 1e6:
+                            return False
+                elif isinstance(node, sp.Function) or (node.is_Pow and not node.exp.is_Number):
+                    arg = node.args[0] if isinstance(node, sp.Function) else node.exp
+                    if len(node.args) != 1 and not node.is_Pow or abs(self.at(arg, i)) > 1e4:
+                        return False
+        return True
+
     def overflowed(self, e) -> np.ndarray:
         """Where e's float value is beyond floating point's range (not where it is undefined)."""
         vals = np.broadcast_to(np.asarray(self.raw[e], dtype=float), (POINTS,))
         with np.errstate(all="ignore"):
             return np.isinf(vals) | (np.isfinite(vals) & (np.abs(vals) > 1e150))
+
+
+@lru_cache(maxsize=1024)
+def _nodes(e) -> tuple:
+    """e's distinct subexpressions."""
+    return tuple(dict.fromkeys(sp.preorder_traversal(e)))
 
 
 @lru_cache(maxsize=1024)
@@ -146,9 +188,14 @@ def _evaluator(e, variables: tuple, dps: int) -> Evaluator:
 
 
 @lru_cache(maxsize=16384)
-def _value(e, variables: tuple, seed: int, i: int, dps: int = DPS):
+def _evaluated(e, variables: tuple, seed: int, i: int, dps: int = DPS) -> tuple:
+    """(value, loss of figures) of e at point i (see :meth:`Evaluator.evaluate`)."""
     grid = points(len(variables), seed)
-    return _evaluator(e, variables, dps)(tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables))))
+    return _evaluator(e, variables, dps).evaluate(tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables))))
+
+
+def _value(e, variables: tuple, seed: int, i: int, dps: int = DPS):
+    return _evaluated(e, variables, seed, i, dps)[0]
 
 
 class _Scan(NamedTuple):
@@ -392,6 +439,10 @@ class Compare:
         """The high-precision value of e at point i: an mpf, None (undefined) or HUGE."""
         return _value(e, self.variables, self.seed, i, dps)
 
+    def kept(self, e, i, dps: int = DPS) -> bool:
+        """Whether e's high-precision value at point i keeps 15 figures or more (its sums did not cancel them)."""
+        return _evaluated(e, self.variables, self.seed, i, dps)[1] <= mpmath.mpf(10) ** (dps - 15)
+
     def close(self, a, b, tol=None) -> bool:
         tol = self.tol if tol is None else tol
         return abs(a - b) <= tol * max(1, abs(a), abs(b))
@@ -412,10 +463,11 @@ class Compare:
             d = np.abs(fa[idx] - fb[idx]) / np.maximum(1.0, np.maximum(np.abs(fa[idx]), np.abs(fb[idx])))
             far = idx[d > max(1e-4, 4 * self.ftol)]
             moderate = far[_moderate(len(self.variables), self.seed)[far]]
-            if len(moderate) >= 3 and self._point_verdict(a, b, self._smallest(moderate)) == "different":
+            if len(moderate) >= 3 and self._differs_at(a, b, self._smallest(moderate)):
                 # a relative difference beyond 1e-4 at three points of moderate size hardly comes from rounding
                 # in double precision (it takes a loss of 12 digits at each, as where sinh(x) cosh(x) (1 -
-                # tanh(cosh(x)^2)^2) is multiplied out): it is confirmed in high precision at one of them
+                # tanh(cosh(x)^2)^2) is multiplied out): it stands at one of them where both values keep
+                # their figures, or confirmed there in high precision
                 return "different"
             bad = idx[d > max(1e-9, 0.25 * self.ftol)]
             # a float disagreement is confirmed in high precision, worst first
@@ -436,6 +488,13 @@ class Compare:
             return verdict
         return self._confirm_equal(a, b, int(idx[0]) if len(idx) else None)
 
+    def _differs_at(self, a, b, i: int) -> bool:
+        """Whether a and b, far apart in floating point at point i, really differ there."""
+        ta, tb = self._table(a), self._table(b)
+        if ta is not None and tb is not None and ta.keeps_figures(a, i) and tb.keeps_figures(b, i):
+            return True
+        return self._point_verdict(a, b, i) == "different"
+
     def _smallest(self, indices) -> int:
         """The point among indices whose largest coordinate is smallest."""
         grid = points(len(self.variables), self.seed)
@@ -449,10 +508,14 @@ class Compare:
             return "skip"
         if va is None and vb is None:
             return "skip"
+        if va is not None and vb is not None and self.close(va, vb):
+            return "equal"
+        if not (self.kept(a, i, dps) and self.kept(b, i, dps)):
+            # a sum cancelled beyond the precision (1 + tanh(b) tanh(w x) at b = 800): no figures are left,
+            # and a division by what is left may even fail
+            return "skip"
         if va is None or vb is None:
             return "different"  # defined on one side only: the domain rule
-        if self.close(va, vb):
-            return "equal"
         if self.tol > mpmath.mpf(10) ** -15 or not self.close(va, vb, mpmath.mpf(10) ** -10):
             return self._stable_difference(a, b, i, va, vb, dps)
         # a small difference: at twice the precision it either vanishes (rounding) or stays
@@ -517,6 +580,8 @@ class Compare:
                 va, vb = self.value(a, i, dps), self.value(b, i, dps)
                 if va is None or vb is None or va is HUGE or vb is HUGE:
                     continue
+                if not (self.kept(a, i, dps) and self.kept(b, i, dps)):
+                    continue  # no figures left to compare (sin(t e^t) at t = 30 in a multiplied-out form)
                 with mpmath.workdps(dps):
                     if not self.close(va, vb, mpmath.mpf(10) ** -(dps - 12)):
                         if _real_difference(va, vb, self.value(a, i, 2 * dps), self.value(b, i, 2 * dps), dps):
@@ -584,10 +649,12 @@ class Compare:
         points += [(q, True) for p in probes for q in _probe_points(p, len(self.variables))]
         try:
             for point, domain in points:
-                va = _evaluator(a, self.variables, dps)(point)
-                vb = _evaluator(b, self.variables, dps)(point)
+                va, loss_a = _evaluator(a, self.variables, dps).evaluate(point)
+                vb, loss_b = _evaluator(b, self.variables, dps).evaluate(point)
                 if va is HUGE or vb is HUGE or (va is None and vb is None):
                     continue
+                if max(loss_a, loss_b) > mpmath.mpf(10) ** (dps - 15):
+                    continue  # a sum cancelled beyond the precision: the point says nothing
                 if va is None or vb is None:
                     if domain:
                         return True  # defined on one side only

@@ -14,6 +14,8 @@ node types are evaluated.
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import sympy as sp
 from mpmath.libmp import mpf_sum
@@ -163,6 +165,9 @@ _GUARDED = {
     sp.sign: _sign,
 }
 
+# functions whose value loses as many figures as their argument's size has (exp(x) and sin(x) of a large x)
+_SENSITIVE = frozenset((sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot, sp.exp, sp.sinh, sp.cosh, sp.sech, sp.csch))
+
 # every function of the registry, with the guards above (domains, argument sizes) where they apply
 _FUNCS = {f.cls: f.mpmath for f in _REGISTRY.values() if f.cls is not sp.log and f.mpmath is not None}
 _FUNCS.update(_GUARDED)
@@ -215,6 +220,27 @@ class Evaluator:
 
     def __call__(self, point):
         """The value at ``point`` (one number per variable): an mpf, None where undefined, or HUGE."""
+        return self.evaluate(point)[0]
+
+    def evaluate(self, point) -> tuple:
+        """(the value at ``point``, the figures its sums lost): the value as :meth:`__call__` gives it.
+
+        Each sum loses the figures by which its largest term exceeds it; the
+        losses along the way multiply (as a factor, 1 for none, inf for a sum
+        of nonzero terms that came out 0).  A value whose loss nears 10^dps
+        has no figures left: its terms cancelled beyond the precision.
+
+        Examples:
+            >>> x = sp.Symbol("x")
+            >>> Evaluator(1 - sp.tanh(x) ** 2, (x,), 30).evaluate((100,))
+            (mpf('0.0'), inf)
+        """
+        self._loss = 1
+        self._exact: set = set()  # the nodes whose values carry no rounding
+        value = self._value(point)
+        return value, self._loss
+
+    def _value(self, point):
         with mpmath.workdps(self.dps):
             env = {v: mpmath.mpf(p) if not isinstance(p, mpmath.mpf) else p for v, p in zip(self.variables, point)}
             try:
@@ -229,28 +255,44 @@ class Evaluator:
     def _eval(self, e, env, memo):
         if e in memo:
             return memo[e]
+        exact = False
         if e.is_Symbol:
             if e not in env:
                 raise NotEvaluable(f"no value for {e}")
             r = env[e]
+            exact = True
         elif e.is_Integer:
             r = mpmath.mpf(int(e))
+            exact = True
         elif e.is_Rational:
             r = mpmath.mpf(int(e.p)) / int(e.q)
+            exact = e.q & (e.q - 1) == 0
         elif e.is_Float:
             r = mpmath.mpf(e._mpf_)
+            exact = True
         elif e is sp.pi:
             r = +mpmath.pi
         elif e is sp.E:
             r = mpmath.e + 0
         elif e.is_Add:
-            r = exact_sum([self._eval(a, env, memo) for a in e.args])
+            terms = [self._eval(a, env, memo) for a in e.args]
+            whole = mpf_sum([t._mpf_ for t in terms])
+            r = +mpmath.mpf(whole)
+            # a sum of exact values worked out exactly loses nothing, even to 0 (x - 3 at x = 3)
+            exact = r._mpf_ == whole and all(a in self._exact for a in e.args)
+            largest = max(abs(t) for t in terms)
+            if largest and not exact:
+                self._loss = self._loss * (largest / abs(r)) if r else math.inf
         elif e.is_Mul:
             r = mpmath.mpf(1)
             for a in e.args:
                 r *= self._eval(a, env, memo)
+            exact = all(a in self._exact for a in e.args) and sum(
+                memo[a]._mpf_[3] for a in e.args) <= mpmath.mp.prec
         elif e.is_Pow:
             r = self._pow(e, env, memo)
+            n = e.exp
+            exact = e.base in self._exact and n.is_Integer and 0 <= n and memo[e.base]._mpf_[3] * int(n) <= mpmath.mp.prec
         elif isinstance(e, sp.log):
             args = [self._eval(a, env, memo) for a in e.args]
             if any(a <= 0 for a in args):
@@ -260,9 +302,14 @@ class Evaluator:
             fn = _FUNCS.get(type(e))
             if fn is None or len(e.args) != 1:
                 raise NotEvaluable(type(e).__name__)
-            r = fn(self._eval(e.args[0], env, memo))
+            arg = self._eval(e.args[0], env, memo)
+            if type(e) in _SENSITIVE:
+                self._loss = self._loss * max(1, abs(arg))  # sin(10^50) keeps 50 figures fewer than its argument
+            r = fn(arg)
         r = _real(r)
         memo[e] = r
+        if exact:
+            self._exact.add(e)
         return r
 
     def _pow(self, e, env, memo):
@@ -291,6 +338,8 @@ class Evaluator:
             if exponent <= 0:
                 raise _Undefined
             return mpmath.mpf(0)
-        if abs(exponent * mpmath.log(base)) > _MAX_EXP_ARG * 7:
+        size = abs(exponent * mpmath.log(base))
+        if size > _MAX_EXP_ARG * 7:
             raise _TooLarge
+        self._loss = self._loss * max(1, size)
         return base**exponent

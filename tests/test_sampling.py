@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symtutor import check
+from symtutor import check, to_text
 from symtutor._compare import POINTS, Compare, points, seed_of
 
 x, a = sp.symbols("x a")
@@ -190,3 +190,28 @@ def test_sums_in_high_precision_are_exact():
     e = sp.Add(sp.exp(x), sp.exp(-2 * x**2), -sp.exp(x), evaluate=False)
     v = Evaluator(e, (x,), 40)((mpmath.mpf(-27.8),))
     assert v is not None and 0 < v < mpmath.mpf(10) ** -600
+
+
+def test_a_point_where_the_terms_cancel_beyond_the_precision_decides_nothing():
+    # right answers multiplied out: tanh(b) tanh(w x) near -1 (1 + tanh(b) tanh(w x) is 0 at 40 and at 80
+    # digits: no figures, and a division by it fails), sin(t e^t) at t = 256 (an argument of 10^113)
+    b, w, y, t = sp.symbols("b w y t")
+    net = 2 * x * (1 - sp.tanh(b + w * x) ** 2) * (sp.tanh(b + w * x) - y)
+    total = -2 * t - (4 * (1 - t) * sp.exp(t) - 4 * sp.exp(t)) * sp.cos(4 * (1 - t) * sp.exp(t)) + 1
+    for expected, names in [(net, "b w x y"), (total, "t")]:
+        answer = sp.expand(expected, trig=True)
+        assert check(to_text(answer), expected, variables=names, timeout=10).correct, answer
+        assert not check(to_text(answer + 1), expected, variables=names, timeout=10).correct
+
+
+def test_the_figures_a_value_lost_are_counted():
+    import mpmath
+
+    from symtutor._numeval import Evaluator
+
+    assert Evaluator(1 - sp.tanh(x) ** 2, (x,), 40).evaluate((100,))[1] == mpmath.inf  # no figures left
+    assert Evaluator(sp.exp(-400 * (x - 3) ** 2), (x,), 40).evaluate((3,)) == (1, 1)  # exact: 3 - 3 is 0
+    assert Evaluator(sp.sin(x), (x,), 40).evaluate((10**30,))[1] == 10**30  # sin of a large argument
+    with mpmath.workdps(40):
+        third = mpmath.mpf(1) / 3  # 1/3 rounded as the evaluator rounds it: the 0 it gives is no exact 0
+    assert Evaluator(x - sp.Rational(1, 3), (x,), 40).evaluate((third,))[1] == mpmath.inf
