@@ -269,12 +269,12 @@ def plan(rows: Mapping[str, Sequence[tuple]], exercises: dict[str, Exercise], *,
         >>> ex = {"p": generate("power_rule", seed=1)}
         >>> rows = [(2, "a", "p", "x"), (3, "b", "p", "x"), (4, "c", "p", "2x")]
         >>> [(t.args[1], t.size, t.then_args[3:]) for t in plan({"p": rows}, ex)]
-        [(('2x', 'x'), 3, ((2, 3, 4), ('a', 'b', 'c'), [1, 1, 0]))]
+        [(('2x', 'x'), 3, ([2, 3, 4], ['a', 'b', 'c'], [1, 1, 0]))]
     """
     tasks = []
     for item, attempts in rows.items():
         ex = exercises[item]
-        lines, learners, _, texts = zip(*attempts)
+        lines, learners, texts = (list(map(itemgetter(k), attempts)) for k in (0, 1, 3))
         answers = sorted(set(texts))
         parts = [tuple(answers[i:i + chunk]) for i in range(0, len(answers), chunk)]
         if len(parts) == 1:
