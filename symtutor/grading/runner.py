@@ -190,10 +190,10 @@ def run_tasks(
     def finished(task: Task, outcome: tuple, *, save: bool) -> None:
         nonlocal done_rows, ran
         computed, result, output = outcome
-        if computed:
-            ran += 1
-            if save:  # a cluster's worker hands its result back: stored here
-                store.save(task.key, result)
+        if computed and save:  # a cluster's worker hands its result back: stored here
+            store.save(task.key, result)
+        # run now: computed, or stored since the start by a worker whose reply was lost when the pool broke
+        ran += computed or task.key not in stored
         if task.then is not None and collect is not None:
             collect(task, output)
         done_rows += task.size
