@@ -290,7 +290,7 @@ def plan(rows: Mapping[str, Sequence[tuple]], exercises: dict[str, Exercise], *,
                 split[c][2].append(k)
             columns = split
         for part, (ls, who, which) in zip(parts, columns):
-            tasks.append(Task(_key(ex, part, timeout), _partition, (ex, part, timeout), size=len(ls),
+            tasks.append(Task(_key(ex, part, timeout), _partition, (ex, part, timeout), size=len(ls), work=len(part),
                               then=_fan_out, then_args=(item, ex.topic, part, ls, who, which)))
     return tasks
 

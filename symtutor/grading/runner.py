@@ -47,7 +47,8 @@ class StaleResult(Exception):
 class Task:
     """A unit of work: ``fn(*args)`` returns a JSON-serialisable result, stored under ``key``.
 
-    ``size`` is how many input rows it stands for (for the progress bar).  With ``then``, the worker also
+    ``size`` is how many input rows it stands for (for the progress bar), ``work`` how long it takes, in any unit
+    (its number of checks, say: the longest tasks start first; by default its size).  With ``then``, the worker also
     computes ``then(result, *then_args)`` on the result, new or stored (a stored one that does not fit makes
     ``then`` raise :class:`StaleResult`, and ``fn`` runs again), and :func:`run_tasks` hands that to ``collect``.
     """
@@ -56,6 +57,7 @@ class Task:
     fn: Callable
     args: tuple
     size: int = 1
+    work: float | None = None
     then: Callable | None = None
     then_args: tuple = ()
 
@@ -184,8 +186,8 @@ def run_tasks(
     ran = 0
     if progress is not None:
         progress(done_rows, total)
-    # the largest tasks to compute first, so the last ones to finish are small (a stored one only runs its then)
-    todo.sort(key=lambda t: (t.key in stored, -t.size))
+    # the longest tasks to compute first, so the last ones to finish are short (a stored one only runs its then)
+    todo.sort(key=lambda t: (t.key in stored, -(t.size if t.work is None else t.work)))
 
     def finished(task: Task, outcome: tuple, *, save: bool) -> None:
         nonlocal done_rows, ran
