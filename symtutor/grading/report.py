@@ -7,7 +7,9 @@ diagnosis explains, grouped by their values at the item's check points (so
 ``3x^2 cos(x^2)`` and ``cos(x^2) 3x^2`` are one misconception), most common
 first.  Per topic, the class's mastery; per learner, a page of what to
 practise.  The HTML is self-contained: the charts are inline SVG, there is no
-script and nothing is fetched.
+script and nothing is fetched.  The figures come from the class's
+:class:`~symtutor.grading.summary.ClassSummary` (what the grading workers
+summed up, merged), or are summed up here from a list of Graded rows.
 """
 
 from __future__ import annotations
