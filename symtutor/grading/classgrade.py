@@ -387,8 +387,7 @@ def grade_class(
         pages_written = start_learner_pages(summary, exercises, out, order=order, processes=pages)  # beside the rest
     lines = np.fromiter(chain.from_iterable(t.then_args[3] for t in tasks), dtype=np.int64)
     rows = list(chain.from_iterable(done[t.key][1] for t in tasks))
-    _check_counts(n_rows, lines, rows, errors)
-    write_lines(out / "attempts.csv", _ATTEMPT_COLUMNS, _in_order(rows, lines))
+    write_lines(out / "attempts.csv", _ATTEMPT_COLUMNS, _in_order(n_rows, lines, rows, errors))
     write_csv(out / "errors.csv", ["line", "reason", "text"], ((e.line, e.reason, e.text) for e in errors))
     book = gradebook(summary)
     write_csv(out / "gradebook.csv", ["learner", *order, "total", "out_of", "percent"], book)
@@ -414,20 +413,16 @@ def grade_class(
 _ATTEMPT_COLUMNS = ["line", "learner", "item", "topic", "answer", "status", "score", "diagnosis", "message"]
 
 
-def _check_counts(rows: int, lines: np.ndarray, written: list[str], errors: list[RowError]) -> None:
-    """Every input row once in the output: graded (one row of attempts.csv each) or reported."""
-    every = np.concatenate([lines, np.array([e.line for e in errors], dtype=np.int64)])
-    distinct = len(np.unique(every))
-    if len(written) != len(lines) or len(every) != rows or distinct != rows:
-        raise GradingError(f"the output has {len(written) + len(errors)} rows ({distinct} distinct lines) "
-                           f"for {rows} input rows")
-
-
-def _in_order(rows: list[str], lines: np.ndarray) -> list[str]:
-    """The rows in the order of their lines."""
-    if len(rows) < 2:
-        return rows
-    return list(itemgetter(*np.argsort(lines, kind="stable").tolist())(rows))
+def _in_order(n_rows: int, lines: np.ndarray, rows: list[str], errors: list[RowError]) -> list[str]:
+    """The rows of attempts.csv (one per graded line) in file order, once every input row is checked to be in
+    the output exactly once: graded or reported."""
+    order = np.argsort(lines, kind="stable")
+    every = np.sort(np.concatenate([lines, np.array([e.line for e in errors], dtype=np.int64)]))
+    distinct = len(every) - int(np.count_nonzero(every[1:] == every[:-1]))
+    if len(rows) != len(lines) or len(every) != n_rows or distinct != n_rows:
+        raise GradingError(f"the output has {len(rows) + len(errors)} rows ({distinct} distinct lines) "
+                           f"for {n_rows} input rows")
+    return [rows[k] for k in order.tolist()]
 
 
 def _item_order(exercises: dict[str, Exercise], exercise_set: ExerciseSet | None) -> list[str]:
