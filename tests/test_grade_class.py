@@ -16,7 +16,7 @@ import pytest
 import symtutor
 from symtutor.cli import main
 from symtutor.errors import GradingError, SpecError
-from symtutor.grading import Store, grade_class, load_set, read_attempts
+from symtutor.grading import Store, classgrade, grade_class, load_set, read_attempts
 
 SET_YAML = """\
 title: "Quiz"
@@ -251,6 +251,11 @@ def test_a_dask_cluster_grades_like_the_local_pool_and_survives_a_killed_worker(
     g = result["g"]
     assert g.partitions > 20 and g.ran == g.partitions and g.graded == local.graded
     assert _verdicts(out) == _verdicts(tmp_path / "local")
+    # the workers' summaries of one-answer partitions merge into the gradebook of whole items
+    assert (out / "gradebook.csv").read_text() == (tmp_path / "local" / "gradebook.csv").read_text()
+    again = grade_class(src, out, exercise_set=quiz["set"], cluster=cluster.scheduler_address, chunk=1, report=False)
+    assert (again.ran, again.reused) == (0, g.partitions)  # the stored results go to the cluster's workers
+    assert (out / "attempts.csv").read_text() == (tmp_path / "local" / "attempts.csv").read_text()
     with Client(cluster.scheduler_address) as client:
         client.wait_for_workers(2, timeout=60)  # the killed worker's replacement, so that closing stops it too
 
@@ -554,3 +559,74 @@ def test_a_check_stopped_by_its_time_bound_is_tried_once_more(monkeypatch):
 
     monkeypatch.setattr(Exercise, "check", busy_once)
     assert [row[0] for row in grade_answers(ex, [ex.answer_text])] == ["correct"] and len(calls) == 2
+
+
+def test_a_rerun_writes_every_output_again_from_the_stored_verdicts(quiz, tmp_path):
+    src = quiz["dir"] / "quiz.csv"
+    out = tmp_path / "out"
+    first = grade_class(src, out, exercise_set=quiz["set"], workers=2, chunk=3)
+    files = ["attempts.csv", "gradebook.csv", "errors.csv", "items.csv", "wrong_answers.csv", "topics.csv",
+             "report.html"]
+    before = {f: (out / f).read_text() for f in files}
+    stored = {f.name: f.stat().st_mtime_ns for f in (out / "partitions").glob("*.json")}
+    assert len(stored) == first.partitions == first.ran  # each written by the worker that graded it
+    assert not list((out / "partitions").glob(".*"))  # no temporary file left behind
+    for f in files:
+        (out / f).unlink()
+    again = grade_class(src, out, exercise_set=quiz["set"], workers=2, chunk=3)
+    assert (again.ran, again.reused, again.graded) == (0, first.partitions, first.graded)
+    assert {f.name: f.stat().st_mtime_ns for f in (out / "partitions").glob("*.json")} == stored
+    assert {f: (out / f).read_text() for f in files} == before
+
+
+def test_partitions_of_one_item_merge_into_the_same_results(quiz, tmp_path):
+    """An item's answers split over many partitions (chunk=1) give what one partition per item gives."""
+    src = quiz["dir"] / "quiz.csv"
+    whole = grade_class(src, tmp_path / "whole", exercise_set=quiz["set"], workers=1)
+    split = grade_class(src, tmp_path / "split", exercise_set=quiz["set"], workers=2, chunk=1)
+    assert split.partitions == split.distinct > whole.partitions
+    for f in ["attempts.csv", "gradebook.csv", "items.csv", "wrong_answers.csv", "topics.csv"]:
+        assert (tmp_path / "split" / f).read_text() == (tmp_path / "whole" / f).read_text(), f
+    pages = sorted(p.name for p in (tmp_path / "whole" / "learners").iterdir())
+    assert pages == sorted(p.name for p in (tmp_path / "split" / "learners").iterdir()) and len(pages) == 12
+    for name in pages:
+        assert (tmp_path / "split" / "learners" / name).read_text() == \
+            (tmp_path / "whole" / "learners" / name).read_text()
+
+
+_FAN_OUT = classgrade._fan_out
+
+
+def _fan_out_losing_a_row(*args):
+    summary, rows = _FAN_OUT(*args)
+    return summary, rows[:-1]
+
+
+def test_the_count_of_rows_written_is_checked(quiz, tmp_path, monkeypatch):
+    monkeypatch.setattr(classgrade, "_fan_out", _fan_out_losing_a_row)  # a worker that loses a row
+    with pytest.raises(GradingError, match=r"the output has \d+ rows .* for \d+ input rows"):
+        grade_class(quiz["dir"] / "quiz.csv", tmp_path / "out", exercise_set=quiz["set"], workers=2, report=False)
+    assert not (tmp_path / "out" / "attempts.csv").exists()
+
+
+def _half(result, k):
+    from symtutor.grading.runner import StaleResult
+
+    if result % 2:
+        raise StaleResult("odd")
+    return result // 2, k
+
+
+def test_a_task_then_runs_in_the_worker_on_new_and_stored_results(tmp_path):
+    from symtutor.grading import Task, run_tasks
+
+    store = Store(tmp_path / "s")
+    store.save("b", 7)  # a stored result that does not fit: computed again
+    store.save("c", 10)
+    tasks = [Task(k, abs, (v,), then=_half, then_args=(k,)) for k, v in (("a", -4), ("b", -6), ("c", -99))]
+    seen = {}
+    for workers in (1, 2):
+        stats = run_tasks(tasks, store, workers=workers, collect=lambda t, out: seen.__setitem__(t.key, out))
+        assert seen == {"a": (2, "a"), "b": (3, "b"), "c": (5, "c")}
+        assert [store.load(k) for k in "abc"] == [4, 6, 10]
+        assert (stats.ran, stats.reused) == ((2, 1) if workers == 1 else (0, 3))

@@ -23,7 +23,7 @@ from ..errors import InvalidArgumentError
 from ..exercises.core import Exercise, generate
 from ..exercises.sets import ExerciseSet, load_spec
 
-__all__ = ["Attempt", "RowError", "Attempts", "read_attempts", "resolve_items", "load_set", "FORMATS"]
+__all__ = ["Attempt", "RowError", "Attempts", "read_attempts", "read_rows", "resolve_items", "load_set", "FORMATS"]
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
            ".pq": "parquet"}
@@ -100,20 +100,37 @@ def read_attempts(path) -> Attempts:
         >>> a.errors[0].line, a.errors[0].reason
         (3, 'the item is empty')
     """
+    attempts: list[Attempt] = []
+    errors: list[RowError] = []
+    for row in read_rows(path):
+        if type(row) is tuple:
+            attempts.append(Attempt(*row))
+        else:
+            errors.append(row)
+    return Attempts(str(Path(path)), tuple(attempts), tuple(errors))
+
+
+def read_rows(path) -> Iterator[tuple[int, str, str, str] | RowError]:
+    """The rows of an attempts file in file order, read once: ``(line, learner, item, answer)`` tuples for the
+    gradable ones (what :class:`Attempt` holds, without an object per row), :class:`RowError` for the others.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp(), "a.csv")
+        >>> _ = path.write_text("learner,item,answer\\nann,power_rule-1-7,3x^2\\n")
+        >>> list(read_rows(path))
+        [(2, 'ann', 'power_rule-1-7', '3x^2')]
+    """
     path = Path(path)
     fmt = _format_of(path)
     if not path.is_file():
         raise InvalidArgumentError(f"no such attempts file: {path}")
-    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt]
-    attempts: list[Attempt] = []
-    errors: list[RowError] = []
-    for row in reader(path):
-        (attempts if isinstance(row, Attempt) else errors).append(row)
-    return Attempts(str(path), tuple(attempts), tuple(errors))
+    return {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](path)
 
 
-def _row(line: int, fields: Mapping, raw: str) -> Attempt | RowError:
-    """An Attempt from a row's fields (str values, or None where missing), or the reason it is malformed."""
+def _row(line: int, fields: Mapping, raw: str) -> tuple[int, str, str, str] | RowError:
+    """A row's ``(line, learner, item, answer)`` from its fields (str values, or None where missing), or the reason
+    it is malformed."""
     for name, value in fields.items():
         most = _MAX_ANSWER if name == "answer" else _MAX_FIELD
         if value is not None and len(value) > most:
@@ -134,7 +151,7 @@ def _row(line: int, fields: Mapping, raw: str) -> Attempt | RowError:
     answer = fields.get("answer")
     if answer is None:
         return RowError(line, "the answer is missing", raw[:200])
-    return Attempt(line, learner.strip(), item.strip(), answer)
+    return line, learner.strip(), item.strip(), answer
 
 
 _ALIASES = {
@@ -232,23 +249,7 @@ def _delimiter(first: str, path: Path) -> str:
     return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
-class _Lines:
-    """The lines of a file fed to ``csv.reader`` one at a time, from a position that can be moved back."""
-
-    def __init__(self, lines: list[str], at: int = 0):
-        self.lines, self.at = lines, at
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        if self.at >= len(self.lines):
-            raise StopIteration
-        self.at += 1
-        return self.lines[self.at - 1]
-
-
-def _read_csv(path: Path) -> Iterator[Attempt | RowError]:
+def _read_csv(path: Path) -> Iterator[tuple[int, str, str, str] | RowError]:
     bad: set[int] = set()
     lines = _decoded_lines(path, bad)
     if not lines:
@@ -262,46 +263,53 @@ def _read_csv(path: Path) -> Iterator[Attempt | RowError]:
     delimiter = sep[1] if sep else _delimiter(lines[first] if first < len(lines) else "", path)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 100 * _MAX_ANSWER))  # a longer field is read, then reported
+
+    def reader_from(at: int):
+        """A CSV reader of the lines from index ``at`` on (its line_num counts the lines it has taken)."""
+        feed = iter(lines)
+        feed.__setstate__(at)  # a list iterator moved in place: reading on after a bad row costs nothing
+        return csv.reader(feed, delimiter=delimiter, strict=False)
+
     try:
-        feed = _Lines(lines, first)
-        reader = csv.reader(feed, delimiter=delimiter, strict=False)
+        reader = reader_from(first)
         try:
             header = next(reader)
         except (StopIteration, csv.Error):
             raise InvalidArgumentError(f"{path.name} has no readable header row learner,item,answer") from None
         cols = _columns(header, path.name)
         width = len(header)
-        simple = "item" in cols
+        simple = "item" in cols and not bad
         li, ii, ai = cols["learner"], cols.get("item"), cols["answer"]
-        while feed.at < len(lines):
-            begin = feed.at  # the index of the row's first line; its line number is begin + 1
-            start = begin + 1
+        base = first  # lines[base + reader.line_num] is the next line the reader takes
+        begin = base + reader.line_num  # the index of the next row's first line; its line number is begin + 1
+        while True:
             try:
                 record = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield RowError(start, f"the row could not be read as CSV: {exc}", lines[begin][:200])
-                feed = _Lines(lines, begin + 1)  # read on from the next line
-                reader = csv.reader(feed, delimiter=delimiter, strict=False)
+                yield RowError(begin + 1, f"the row could not be read as CSV: {exc}", lines[begin][:200])
+                base, reader = begin + 1, reader_from(begin + 1)  # read on from the next line
+                begin = base
                 continue
-            end = feed.at  # the row's last line number
-            if not record:
-                continue  # a blank line
-            if end > start or end == len(lines):
-                unclosed = _unclosed(lines, begin, end, delimiter, width, cols)
-                if unclosed:
-                    yield RowError(start, "a quote in the row is never closed (the row runs into the next ones)",
-                                   lines[begin].rstrip("\r\n")[:200])
-                    feed = _Lines(lines, begin + 1)  # the lines it swallowed are rows of their own
-                    reader = csv.reader(feed, delimiter=delimiter, strict=False)
-                    continue
-            if simple and len(record) == width and not bad and end == start:
-                # the usual row: learner, item and answer present and short enough
+            start, end = begin + 1, base + reader.line_num  # the row's first and last line numbers
+            if end == start and simple and len(record) == width and end < len(lines):
+                # the usual row, on one line: learner, item and answer present and short enough
                 learner, item, answer = record[li].strip(), record[ii].strip(), record[ai]
                 if learner and item and len(learner) + len(item) <= _MAX_FIELD and len(answer) <= _MAX_ANSWER:
-                    yield Attempt(start, learner, item, answer)
+                    begin = end
+                    yield start, learner, item, answer
                     continue
+            if not record:
+                begin = end
+                continue  # a blank line
+            if (end > start or end == len(lines)) and _unclosed(lines, start - 1, end, delimiter, width, cols):
+                yield RowError(start, "a quote in the row is never closed (the row runs into the next ones)",
+                               lines[start - 1].rstrip("\r\n")[:200])
+                base, reader = start, reader_from(start)  # the lines it swallowed are rows of their own
+                begin = base
+                continue
+            begin = end
             raw = delimiter.join(record)
             if any(n in bad for n in range(start, end + 1)):
                 yield RowError(start, "the row holds bytes that are not UTF-8 text", raw[:200])
@@ -525,12 +533,20 @@ def resolve_items(names: Iterable[str],
 
 def write_csv(path, header: list[str], rows: Iterable[Iterable]) -> None:
     """Write rows to a CSV file atomically (a temporary file, then renamed)."""
+    _write_atomic(path, header, lambda fh: csv.writer(fh).writerows(rows))
+
+
+def write_lines(path, header: list[str], lines: Iterable[str]) -> None:
+    """Write a CSV file atomically from its rows already written as CSV text (each ending in "\\r\\n")."""
+    _write_atomic(path, header, lambda fh: fh.writelines(lines))
+
+
+def _write_atomic(path, header: list[str], write) -> None:
     import os
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
+        csv.writer(fh).writerow(header)
+        write(fh)
     os.replace(tmp, path)

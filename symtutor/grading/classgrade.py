@@ -6,6 +6,11 @@ make the same mistake, type the same text).  Each item's distinct answers form
 one or more partitions; a partition is one unit of work for
 :func:`~symtutor.grading.runner.run_tasks`, on local cores or a Dask cluster,
 keyed by a hash of the exercise and its answers so that a rerun skips it.
+The worker that grades a partition also fans its verdicts out to the
+partition's attempts (on a rerun, from the stored verdicts): it writes their
+rows of ``attempts.csv`` and sums them up for the report
+(:mod:`symtutor.grading.summary`), so that the driver, which reads the file
+once and merges what the workers return, does little that grows with the rows.
 
 Every answer is marked by the exercise's own check (``Exercise.check``, which
 is :func:`symtutor.check` in its sandbox, with its time and memory bound), so
@@ -16,6 +21,7 @@ report can group the answers that are the same wrong thing written differently.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import math
@@ -23,9 +29,11 @@ import multiprocessing as mp
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +46,9 @@ from ..exercises.sets import ExerciseSet
 from ..numeric import to_numpy
 from ..parsing import parse
 from ..sandbox import default_sandbox
-from .attempts import Attempt, RowError, read_attempts, resolve_items, write_csv
-from .runner import RunStats, Store, Task, run_tasks
+from .attempts import RowError, read_rows, resolve_items, write_csv, write_lines
+from .runner import RunStats, StaleResult, Store, Task, local_workers, run_tasks
+from .summary import ClassSummary, PartSummary, merge, summarize
 
 __all__ = ["Graded", "ClassGrade", "grade_class", "grade_answers", "answer_values", "check_points"]
 
@@ -193,6 +202,45 @@ def _partition(exercise: Exercise, answers: tuple, timeout: float) -> dict:
     return {"item": exercise.id, "answers": list(answers), "verdicts": verdicts}
 
 
+def _verdicts_of(result, answers: tuple) -> list[list]:
+    """The verdicts of a partition's results, if they are the results of these answers (else StaleResult)."""
+    ok = (isinstance(result, dict) and result.get("answers") == list(answers)
+          and isinstance(result.get("verdicts"), list) and len(result["verdicts"]) == len(answers)
+          and all(isinstance(v, list) and len(v) == 6 for v in result["verdicts"]))
+    if not ok:
+        raise StaleResult("the stored results are not this partition's")
+    return result["verdicts"]
+
+
+class _Echo:
+    """A file whose ``write`` hands the text back: ``csv.writer(_Echo()).writerow(row)`` is the row as CSV."""
+
+    @staticmethod
+    def write(text: str) -> str:
+        return text
+
+
+_CSV = csv.writer(_Echo())  # the dialect of write_csv (commas, minimal quoting, "\r\n")
+
+
+def _fan_out(result, item: str, topic: str, answers: tuple, lines: list[int], learners: list[str],
+             which: list[int]) -> tuple[PartSummary, list[str]]:
+    """A partition's verdicts fanned out to its attempts (runs in a worker, on new or stored results): each
+    attempt's row of attempts.csv, in the order of ``lines``, and the partition summed up for the report."""
+    verdicts = _verdicts_of(result, answers)
+    # the columns after line and learner, written once per distinct answer
+    tails = [_CSV.writerow([item, topic, text, v[0], _num(v[1]), v[2] or "", v[3]])
+             for text, v in zip(answers, verdicts)]
+    quoted: dict[str, str] = {}
+    rows = []
+    for line, learner, a in zip(lines, learners, which):
+        q = quoted.get(learner)
+        if q is None:
+            q = quoted[learner] = _CSV.writerow([learner]).removesuffix("\r\n")
+        rows.append(f"{line},{q},{tails[a]}")
+    return summarize(item, answers, verdicts, lines, learners, which), rows
+
+
 # ---------------------------------------------------------------------------
 # planning, running and fanning out
 
@@ -211,34 +259,39 @@ def _key(exercise: Exercise, answers, timeout: float) -> str:
     return h.hexdigest()[:40]
 
 
-def plan(attempts, exercises: dict[str, Exercise], *, timeout: float = 1.0, chunk: int = 2000) -> list[Task]:
-    """The partitions: per item, its distinct answers (sorted), in chunks of at most ``chunk``.
+def plan(rows: Mapping[str, Sequence[tuple]], exercises: dict[str, Exercise], *, timeout: float = 1.0,
+         chunk: int = 2000) -> list[Task]:
+    """The partitions: per item, its distinct answers (sorted), in chunks of at most ``chunk``, each with the
+    attempts (``(line, learner, item, answer)`` rows, in file order) that gave them.
 
     Examples:
         >>> from symtutor import generate
-        >>> from symtutor.grading.attempts import Attempt
         >>> ex = {"p": generate("power_rule", seed=1)}
-        >>> rows = [Attempt(2, "a", "p", "x"), Attempt(3, "b", "p", "x"), Attempt(4, "c", "p", "2x")]
-        >>> [(len(t.args[1]), t.size) for t in plan(rows, ex)]
-        [(2, 3)]
+        >>> rows = [(2, "a", "p", "x"), (3, "b", "p", "x"), (4, "c", "p", "2x")]
+        >>> [(t.args[1], t.size, t.then_args[3:]) for t in plan({"p": rows}, ex)]
+        [(('2x', 'x'), 3, ([2, 3, 4], ['a', 'b', 'c'], [1, 1, 0]))]
     """
-    return [task for _, task in _plan(attempts, exercises, timeout=timeout, chunk=chunk)]
-
-
-def _plan(attempts, exercises: dict[str, Exercise], *, timeout: float, chunk: int) -> list[tuple[str, Task]]:
-    """The partitions, each with the item (a key of ``exercises``) whose answers it holds."""
-    distinct: dict[str, dict[str, int]] = defaultdict(dict)
-    for a in attempts:
-        seen = distinct[a.item]
-        seen[a.answer] = seen.get(a.answer, 0) + 1
     tasks = []
-    for item, counts in distinct.items():
-        answers = sorted(counts)
+    for item, attempts in rows.items():
         ex = exercises[item]
-        for i in range(0, len(answers), chunk):
-            part = tuple(answers[i:i + chunk])
-            tasks.append((item, Task(_key(ex, part, timeout), _partition, (ex, part, timeout),
-                                     size=sum(counts[a] for a in part))))
+        lines, learners, texts = (list(map(itemgetter(k), attempts)) for k in (0, 1, 3))
+        answers = sorted(set(texts))
+        parts = [tuple(answers[i:i + chunk]) for i in range(0, len(answers), chunk)]
+        if len(parts) == 1:
+            index = {a: k for k, a in enumerate(answers)}
+            columns = [(lines, learners, list(map(index.__getitem__, texts)))]
+        else:  # each attempt to the chunk that holds its answer
+            where = {a: (c, k) for c, part in enumerate(parts) for k, a in enumerate(part)}
+            split: list[tuple[list, list, list]] = [([], [], []) for _ in parts]
+            for line, learner, text in zip(lines, learners, texts):
+                c, k = where[text]
+                split[c][0].append(line)
+                split[c][1].append(learner)
+                split[c][2].append(k)
+            columns = split
+        for part, (ls, who, which) in zip(parts, columns):
+            tasks.append(Task(_key(ex, part, timeout), _partition, (ex, part, timeout), size=len(ls), work=len(part),
+                              then=_fan_out, then_args=(item, ex.topic, part, ls, who, which)))
     return tasks
 
 
@@ -275,7 +328,9 @@ def grade_class(
     ``wrong_answers.csv``, ``topics.csv``, ``learners/``) and ``partitions/``,
     the per-partition results that let a rerun resume.  Work runs on
     ``workers`` local processes (default: every core) or on the Dask cluster at
-    ``cluster``.  Each answer is checked within ``timeout`` seconds.
+    ``cluster``.  Each answer is checked within ``timeout`` seconds.  The
+    workers also fan the verdicts out to the attempts and sum them up
+    partition by partition; the driver merges what they return.
 
     Examples:
         >>> import tempfile, pathlib
@@ -292,68 +347,60 @@ def grade_class(
     if not isinstance(chunk, int) or chunk < 1:
         raise InvalidArgumentError(f"chunk must be a whole number >= 1, not {chunk!r}")
     clock = [("start", time.perf_counter())]
-    data = read_attempts(path)
-    named, unknown = resolve_items((a.item for a in data.attempts), exercise_set)
+    by_name: dict[str, list[tuple]] = defaultdict(list)  # the rows by the item name they give, in file order
+    errors: list[RowError] = []
+    n_rows = 0
+    for row in read_rows(path):
+        n_rows += 1
+        if type(row) is tuple:
+            by_name[row[2]].append(row)
+        else:
+            errors.append(row)
+    named, unknown = resolve_items(by_name, exercise_set)
     same = _same_items(named)
     exercises = {same[name]: ex for name, ex in named.items()}
-    errors = list(data.errors)
-    attempts: list[Attempt] = []
-    for a in data.attempts:
-        if a.item in unknown:
-            errors.append(RowError(a.line, unknown[a.item], f"{a.learner},{a.item},{a.answer}"[:200]))
+    by_item: dict[str, list[tuple]] = {}
+    for name, rows in by_name.items():
+        if name in unknown:
+            errors.extend(RowError(r[0], unknown[name], f"{r[1]},{r[2]},{r[3]}"[:200]) for r in rows)
+        elif same[name] in by_item:  # another name of the same exercise: its rows join in file order
+            by_item[same[name]] = sorted(by_item[same[name]] + rows)
         else:
-            attempts.append(a if same[a.item] == a.item else replace(a, item=same[a.item]))
+            by_item[same[name]] = rows
     errors.sort(key=lambda e: e.line)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store = Store(out / "partitions")
-    planned = _plan(attempts, exercises, timeout=timeout, chunk=chunk)
-    tasks = [task for _, task in planned]
+    tasks = plan(by_item, exercises, timeout=timeout, chunk=chunk)
+    del by_name, by_item
     clock.append(("read", time.perf_counter()))
-    stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress)
-    parts, damaged = _load_parts(planned, store)
-    if damaged:  # a partition file that does not read, or holds other answers: graded again
-        for t in damaged:
-            store.discard(t.key)
-        again = run_tasks(damaged, store, workers=workers, cluster=cluster, retries=retries)
-        stats = replace(stats, ran=stats.ran + again.ran, reused=stats.reused - again.ran,
-                        seconds=stats.seconds + again.seconds)
-        parts, damaged = _load_parts(planned, store)
-        if damaged:  # pragma: no cover - a store that does not keep what is written to it
-            raise GradingError(f"the results in {store.folder} do not read back: delete it and grade again")
-
+    done: dict[str, tuple[PartSummary, list[str]]] = {}
+    stats: RunStats = run_tasks(tasks, store, workers=workers, cluster=cluster, retries=retries, progress=progress,
+                                collect=lambda task, output: done.__setitem__(task.key, output))
     clock.append(("grade", time.perf_counter()))
-    verdicts: dict[tuple[str, str], list] = {}
-    for item, t in planned:
-        for answer, v in zip(t.args[1], parts[t.key]["verdicts"]):
-            verdicts[(item, answer)] = v
-    graded = []
-    for a in attempts:
-        v = verdicts.get((a.item, a.answer))
-        if v is None:  # pragma: no cover - a partition file that does not hold what its key says
-            raise GradingError(f"no verdict for line {a.line}: delete {store.folder} and grade again")
-        graded.append(Graded(a.line, a.learner, a.item, a.answer, v[0], float(v[1]), v[2], v[3], v[4],
-                             None if v[5] is None else tuple(v[5])))
-    _check_counts(data.rows, graded, errors)
     order = _item_order(exercises, exercise_set)
+    summary = merge((done[t.key][0] for t in tasks), order)
     if report:
         from .report import start_learner_pages, write_report
 
-        pages_written = start_learner_pages(graded, exercises, out, order=order)  # beside the writing below
-    _write_attempts(out / "attempts.csv", graded, exercises)
+        pages = 1 if cluster is not None else (workers or local_workers())
+        pages_written = start_learner_pages(summary, exercises, out, order=order, processes=pages)  # beside the rest
+    lines = np.fromiter(chain.from_iterable(t.then_args[3] for t in tasks), dtype=np.int64)
+    rows = list(chain.from_iterable(done[t.key][1] for t in tasks))
+    write_lines(out / "attempts.csv", _ATTEMPT_COLUMNS, _in_order(n_rows, lines, rows, errors))
     write_csv(out / "errors.csv", ["line", "reason", "text"], ((e.line, e.reason, e.text) for e in errors))
-    book = gradebook(graded, order)
+    book = gradebook(summary)
     write_csv(out / "gradebook.csv", ["learner", *order, "total", "out_of", "percent"], book)
     clock.append(("write", time.perf_counter()))
     if report:
-        write_report(graded, exercises, out, order=order, title=f"Class report: {Path(path).name}",
+        write_report(summary, exercises, out, order=order, title=f"Class report: {Path(path).name}",
                      errors=errors, write_pages=False)
         pages_written()
     clock.append(("report", time.perf_counter()))
     result = ClassGrade(
-        rows=data.rows, graded=len(graded), errors=len(errors), distinct=len(verdicts), partitions=len(tasks),
-        ran=stats.ran, reused=stats.reused, seconds=stats.seconds, where=stats.where, out=str(out),
-        learners=len(book), items=len(order), report=report,
+        rows=n_rows, graded=len(rows), errors=len(errors), distinct=sum(len(t.args[1]) for t in tasks),
+        partitions=len(tasks), ran=stats.ran, reused=stats.reused, seconds=stats.seconds, where=stats.where,
+        out=str(out), learners=len(book), items=len(order), report=report,
         phases=tuple((name, round(t - clock[k][1], 3)) for k, (name, t) in enumerate(clock[1:])),
     )
     with open(out / ".summary.json.tmp", "w", encoding="utf-8") as fh:
@@ -363,28 +410,19 @@ def grade_class(
     return result
 
 
-def _load_parts(planned, store: Store) -> tuple[dict[str, dict], list[Task]]:
-    """The stored partitions by key, and the tasks whose file is damaged or holds other answers than its task."""
-    parts, damaged = {}, []
-    for _, t in planned:
-        try:
-            part = store.load(t.key)
-            ok = (isinstance(part, dict) and part.get("answers") == list(t.args[1])
-                  and isinstance(part.get("verdicts"), list) and len(part["verdicts"]) == len(t.args[1])
-                  and all(isinstance(v, list) and len(v) == 6 for v in part["verdicts"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            ok = False
-        if ok:
-            parts[t.key] = part
-        else:
-            damaged.append(t)
-    return parts, damaged
+_ATTEMPT_COLUMNS = ["line", "learner", "item", "topic", "answer", "status", "score", "diagnosis", "message"]
 
 
-def _check_counts(rows: int, graded: list[Graded], errors: list[RowError]) -> None:
-    lines = [g.line for g in graded] + [e.line for e in errors]
-    if len(lines) != rows or len(set(lines)) != rows:
-        raise GradingError(f"the output has {len(lines)} rows ({len(set(lines))} distinct lines) for {rows} input rows")
+def _in_order(n_rows: int, lines: np.ndarray, rows: list[str], errors: list[RowError]) -> list[str]:
+    """The rows of attempts.csv (one per graded line) in file order, once every input row is checked to be in
+    the output exactly once: graded or reported."""
+    order = np.argsort(lines, kind="stable")
+    every = np.sort(np.concatenate([lines, np.array([e.line for e in errors], dtype=np.int64)]))
+    distinct = len(every) - int(np.count_nonzero(every[1:] == every[:-1]))
+    if len(rows) != len(lines) or len(every) != n_rows or distinct != n_rows:
+        raise GradingError(f"the output has {len(rows) + len(errors)} rows ({distinct} distinct lines) "
+                           f"for {n_rows} input rows")
+    return [rows[k] for k in order.tolist()]
 
 
 def _item_order(exercises: dict[str, Exercise], exercise_set: ExerciseSet | None) -> list[str]:
@@ -393,12 +431,6 @@ def _item_order(exercises: dict[str, Exercise], exercise_set: ExerciseSet | None
     rank = {name: i for i, name in enumerate(ids)}
     first = {name: i for i, name in enumerate(exercises)}
     return sorted(exercises, key=lambda n: (rank.get(n, len(rank)), first[n]))
-
-
-def _write_attempts(path: Path, graded: list[Graded], exercises: dict[str, Exercise]) -> None:
-    header = ["line", "learner", "item", "topic", "answer", "status", "score", "diagnosis", "message"]
-    write_csv(path, header, ((g.line, g.learner, g.item, exercises[g.item].topic, g.answer, g.status,
-                              _num(g.score), g.diagnosis or "", g.message) for g in graded))
 
 
 def _num(x: float) -> str:
@@ -418,23 +450,24 @@ def _score_text(x: float) -> str:  # a class has few distinct scores
     return short if float(short) == x else repr(x)
 
 
-def gradebook(graded, order: list[str]) -> list[list]:
+def gradebook(summary: ClassSummary) -> list[list]:
     """Rows of learner, the best score on each item ("" where not attempted), total, out of, percent.
 
     Examples:
+        >>> from symtutor.grading.summary import summarize_graded
         >>> g = [Graded(2, "ann", "a", "1", "correct", 1.0, None, "", "", None),
         ...      Graded(3, "ann", "b", "1", "incorrect", 0.0, None, "", "", None)]
-        >>> gradebook(g, ["a", "b"])
+        >>> gradebook(summarize_graded(g, ["a", "b"]))
         [['ann', '1', '0', '1', 2, '50']]
     """
-    best: dict[str, dict[str, float]] = defaultdict(dict)
-    for g in graded:
-        mine = best[g.learner]
-        mine[g.item] = max(mine.get(g.item, 0.0), g.score)
+    n = len(summary.items)
+    best = summary.best
+    taken = ~np.isnan(best)
+    values = np.unique(best[taken])  # a class has few distinct scores: each written once
+    texts = np.array([_num(v) for v in values.tolist()] + [""], dtype=object)
+    cells = texts[np.where(taken, np.searchsorted(values, best), len(values))].tolist()
     rows = []
-    for learner in sorted(best):
-        mine = best[learner]
-        total = math.fsum(mine.values())
-        rows.append([learner, *(_num(mine[i]) if i in mine else "" for i in order), _num(total), len(order),
-                     f"{100 * total / len(order):.0f}" if order else "0"])
+    for learner, scores, row in zip(summary.learners, best.tolist(), cells):
+        total = math.fsum(x for x in scores if x == x)  # NaN: not attempted
+        rows.append([learner, *row, _num(total), n, f"{100 * total / n:.0f}" if n else "0"])
     return rows

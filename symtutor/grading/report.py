@@ -7,26 +7,35 @@ diagnosis explains, grouped by their values at the item's check points (so
 ``3x^2 cos(x^2)`` and ``cos(x^2) 3x^2`` are one misconception), most common
 first.  Per topic, the class's mastery; per learner, a page of what to
 practise.  The HTML is self-contained: the charts are inline SVG, there is no
-script and nothing is fetched.
+script and nothing is fetched.  The figures come from the class's
+:class:`~symtutor.grading.summary.ClassSummary` (what the grading workers
+summed up, merged), or are summed up here from a list of Graded rows.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import math
+import os
 import multiprocessing as mp
 import re
+import shutil
+import tempfile
 import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..diagnosis import MESSAGES
 from ..exercises.core import Exercise, topics
 from .attempts import write_csv
+from .summary import ClassSummary, WrongAnswer, summarize_graded
 
 __all__ = ["ItemStats", "WrongAnswer", "item_stats", "wrong_answers", "topic_mastery", "write_report",
            "start_learner_pages", "discrimination"]
@@ -73,18 +82,6 @@ def label(tag: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class WrongAnswer:
-    """A group of undiagnosed wrong answers to one item with the same values: who wrote it and how."""
-
-    item: str
-    learners: int
-    attempts: int
-    answer: str
-    forms: tuple[tuple[str, int], ...]
-    values: tuple | None
-
-
-@dataclass(frozen=True, slots=True)
 class ItemStats:
     """One item's figures: facility and discrimination are None where they cannot be computed."""
 
@@ -100,12 +97,9 @@ class ItemStats:
     wrong: tuple[WrongAnswer, ...]
 
 
-def _best(graded) -> dict[str, dict[str, float]]:
-    best: dict[str, dict[str, float]] = defaultdict(dict)
-    for g in graded:
-        mine = best[g.learner]
-        mine[g.item] = max(mine.get(g.item, 0.0), g.score)
-    return best
+def _summary(graded, order: Sequence[str] | None = None) -> ClassSummary:
+    """The class's summary: given, or summed up from Graded rows."""
+    return graded if isinstance(graded, ClassSummary) else summarize_graded(graded, order)
 
 
 def discrimination(item_scores: Sequence[float], rest_scores: Sequence[float]) -> float | None:
@@ -117,22 +111,21 @@ def discrimination(item_scores: Sequence[float], rest_scores: Sequence[float]) -
         >>> discrimination([1, 1], [3, 2]) is None
         True
     """
-    n = len(item_scores)
-    if n < 2 or n != len(rest_scores):
+    x, y = np.asarray(item_scores, dtype=float), np.asarray(rest_scores, dtype=float)
+    if len(x) < 2 or len(x) != len(y):
         return None
-    mx, my = sum(item_scores) / n, sum(rest_scores) / n
-    sxx = sum((x - mx) ** 2 for x in item_scores)
-    syy = sum((y - my) ** 2 for y in rest_scores)
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx, syy = float(dx @ dx), float(dy @ dy)
     if sxx <= 1e-12 or syy <= 1e-12:
         return None
-    sxy = sum((x - mx) * (y - my) for x, y in zip(item_scores, rest_scores))
-    return round(sxy / math.sqrt(sxx * syy), 4)
+    return round(float(dx @ dy) / math.sqrt(sxx * syy), 4)
 
 
 def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
     """The wrong answers no diagnosis explains, grouped by their values at the check points, most learners first.
 
     Answers that could not be evaluated, or are undefined at every check point, are grouped by how they were read.
+    ``graded`` is a list of Graded rows or their :class:`~symtutor.grading.summary.ClassSummary`.
 
     Examples:
         >>> from symtutor.grading.classgrade import Graded
@@ -143,27 +136,13 @@ def wrong_answers(graded, item: str | None = None) -> list[WrongAnswer]:
         >>> w.learners, w.answer, w.forms
         (3, '2x', (('2x', 2), ('x+x', 1)))
     """
-    groups: dict[tuple, list] = defaultdict(list)
-    defined: dict[tuple, bool] = {}
-    for g in graded:
-        if g.status != "incorrect" or g.diagnosis is not None or (item is not None and g.item != item):
-            continue
-        # answers undefined at every check point have nothing in common but that: they are grouped by how they read
-        valued = g.values is not None and defined.setdefault(g.values, any(v is not None for v in g.values))
-        key = ("values", g.values) if valued else ("text", g.understood or g.answer.strip())
-        groups[(g.item, key)].append(g)
-    out = []
-    for (it, key), members in groups.items():
-        forms = Counter(m.answer for m in members)
-        ranked = tuple(sorted(forms.items(), key=lambda kv: (-kv[1], kv[0])))
-        out.append(WrongAnswer(it, len({m.learner for m in members}), len(members), ranked[0][0], ranked,
-                               key[1] if key[0] == "values" else None))
-    out.sort(key=lambda w: (-w.learners, -w.attempts, w.item, w.answer))
-    return out
+    return [w for w in _summary(graded).wrong if item is None or w.item == item]
 
 
-def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str], *, best=None) -> list[ItemStats]:
+def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str]) -> list[ItemStats]:
     """Facility, discrimination, diagnosis shares and grouped wrong answers for each item in ``order``.
+
+    ``graded`` is a list of Graded rows or their :class:`~symtutor.grading.summary.ClassSummary`.
 
     Examples:
         >>> from symtutor import generate
@@ -175,37 +154,33 @@ def item_stats(graded, exercises: dict[str, Exercise], order: Sequence[str], *, 
         >>> s.facility, s.diagnoses
         (0.5, (('sign_error', 0.5),))
     """
-    best = _best(graded) if best is None else best
-    totals = {learner: sum(s.values()) for learner, s in best.items()}
-    by_item: dict[str, list] = defaultdict(list)
-    for g in graded:
-        by_item[g.item].append(g)
-    takers: dict[str, list] = defaultdict(list)
-    for learner, mine in best.items():
-        for item in mine:
-            takers[item].append(learner)
+    c = _summary(graded, order)
+    column = {item: j for j, item in enumerate(c.items)}
+    taken = ~np.isnan(c.best)
+    totals = np.where(taken, c.best, 0.0).sum(axis=1)
     wrong_by_item: dict[str, list] = defaultdict(list)
-    for w in wrong_answers(graded):
+    for w in c.wrong:
         wrong_by_item[w.item].append(w)
     stats = []
     for item in order:
-        rows = by_item.get(item, [])
         ex = exercises[item]
-        learners = takers.get(item, [])
-        scores = [best[learner][item] for learner in learners]
-        rest = [totals[learner] - best[learner][item] for learner in learners]
-        tags = Counter(g.diagnosis for g in rows if g.diagnosis)
-        shares = tuple(sorted(((t, c / len(rows)) for t, c in tags.items()), key=lambda kv: (-kv[1], kv[0])))
+        j = column[item]
+        scores = c.best[taken[:, j], j]
+        rest = totals[taken[:, j]] - scores
+        n = c.attempts[j]
+        shares = tuple(sorted(((t, k / n) for t, k in c.diagnoses[j]), key=lambda kv: (-kv[1], kv[0])))
         stats.append(ItemStats(
-            item, ex.topic, ex.prompt, ex.answer_text, len(learners), len(rows),
-            sum(scores) / len(scores) if scores else None, discrimination(scores, rest), shares,
+            item, ex.topic, ex.prompt, ex.answer_text, len(scores), n,
+            float(scores.mean()) if len(scores) else None, discrimination(scores, rest), shares,
             tuple(wrong_by_item.get(item, ())),
         ))
     return stats
 
 
-def topic_mastery(graded, exercises: dict[str, Exercise], *, best=None) -> dict[str, tuple[int, float]]:
+def topic_mastery(graded, exercises: dict[str, Exercise]) -> dict[str, tuple[int, float]]:
     """Per topic: how many learners attempted it and their mean best score on its items.
+
+    ``graded`` is a list of Graded rows or their :class:`~symtutor.grading.summary.ClassSummary`.
 
     Examples:
         >>> from symtutor import generate
@@ -216,14 +191,18 @@ def topic_mastery(graded, exercises: dict[str, Exercise], *, best=None) -> dict[
         >>> topic_mastery(g, ex)
         {'power_rule': (2, 0.5)}
     """
-    per: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for learner, mine in (_best(graded) if best is None else best).items():
-        for item, score in mine.items():
-            per[exercises[item].topic][learner].append(score)
+    c = _summary(graded)
+    columns: dict[str, list[int]] = defaultdict(list)
+    for j, item in enumerate(c.items):
+        columns[exercises[item].topic].append(j)
     out = {}
-    for topic, learners in per.items():
-        means = [sum(s) / len(s) for s in learners.values()]
-        out[topic] = (len(means), sum(means) / len(means))
+    for topic, cols in columns.items():
+        sub = c.best[:, cols]
+        count = (~np.isnan(sub)).sum(axis=1)
+        took = count > 0
+        if took.any():
+            means = np.nansum(sub[took], axis=1) / count[took]
+            out[topic] = (int(took.sum()), float(means.mean()))
     return dict(sorted(out.items(), key=lambda kv: kv[1][1]))
 
 
@@ -326,7 +305,8 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
                  errors=(), learner_pages: bool = True, write_pages: bool = True) -> Path:
     """Write ``report.html``, ``items.csv``, ``wrong_answers.csv``, ``topics.csv`` and ``learners/*.html`` to ``out``.
 
-    Returns the path of ``report.html``.
+    ``graded`` is a list of Graded rows or their :class:`~symtutor.grading.summary.ClassSummary`.  Returns the
+    path of ``report.html``.
 
     Examples:
         >>> import tempfile
@@ -338,10 +318,10 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
         'report.html'
     """
     out = Path(out)
-    best = _best(graded)
-    stats = item_stats(graded, exercises, order, best=best)
-    mastery = topic_mastery(graded, exercises, best=best)
-    wrong = wrong_answers(graded)
+    c = _summary(graded, order)
+    stats = item_stats(c, exercises, order)
+    mastery = topic_mastery(c, exercises)
+    wrong = c.wrong
     n_items = len(order) or 1
     descriptions = topics()
 
@@ -360,14 +340,14 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
               ([t, n, f"{m:.6f}"] for t, (n, m) in mastery.items()))
 
     body = [f"<h1>{_e(title)}</h1>",
-            f"<p>{len(best)} learners, {len(order)} items, {len(graded)} attempts graded"
+            f"<p>{len(c.learners)} learners, {len(order)} items, {c.graded} attempts graded"
             + (f", {len(errors)} malformed row(s) (see errors.csv)" if errors else "") + ".</p>"]
     if wrong:
         body.append('<p class="callout" id="top-wrong"><strong>Most common wrong answer no diagnosis explains</strong> '
                     f'(item {_e(wrong[0].item)}): {_wrong_sentence(wrong[0])}</p>')
     body.append("<h2>Facility per item</h2>")
     body.append(_bars([(s.item, s.facility) for s in stats], title="Share of learners right, per item"))
-    totals = [sum(m.values()) / n_items for m in best.values()]
+    totals = (np.nansum(c.best, axis=1) / n_items).tolist()
     body.append("<h2>Learners' totals</h2>")
     body.append(_histogram(totals, title="Learners by share of the items right"))
     body.append("<h2>Mastery per topic</h2>")
@@ -405,23 +385,25 @@ def write_report(graded, exercises: dict[str, Exercise], out, *, order: Sequence
             body.append("<p>Wrong answers no diagnosis explains:</p><ul>"
                         + "".join(f"<li>{_wrong_sentence(w)}</li>" for w in s.wrong[:5]) + "</ul>")
         body.append("</div>")
-    if learner_pages and best:
+    if learner_pages and c.learners:
         body.append("<h2>Learners</h2><p>")
         body.append(", ".join(f'<a href="learners/{_e(learner_file(learner))}">{_e(learner)}</a>'
-                              for learner in sorted(best)))
+                              for learner in c.learners))
         body.append("</p>")
     path = out / "report.html"
     _atomic_text(path, _page(title, "\n".join(body)))
     if learner_pages and write_pages:
-        _learner_pages(graded, exercises, out / "learners", order, descriptions)
+        _learner_pages(c, exercises, out / "learners", order, descriptions)
     return path
 
 
-def start_learner_pages(graded, exercises: dict[str, Exercise], out, *, order: Sequence[str]) -> Callable[[], None]:
-    """Start writing the learners' pages (``out/learners/``) in a forked process, beside the caller's own work.
+def start_learner_pages(graded, exercises: dict[str, Exercise], out, *, order: Sequence[str],
+                        processes: int = 1) -> Callable[[], None]:
+    """Start writing the learners' pages (``out/learners/``) in ``processes`` forked processes, beside the caller's
+    own work (``graded``: Graded rows or their :class:`~symtutor.grading.summary.ClassSummary`).
 
-    Returns a function that waits for them; where no process could be forked, or it failed, that function
-    writes them itself.
+    Returns a function that waits for them; where no process could be forked, or one failed, that function
+    writes its share itself.
 
     Examples:
         >>> import tempfile, pathlib
@@ -433,28 +415,33 @@ def start_learner_pages(graded, exercises: dict[str, Exercise], out, *, order: S
         >>> wait(); [p.name for p in (d / "learners").iterdir()]
         ['ann-49915e0d.html']
     """
+    c = _summary(graded, order)
     folder = Path(out) / "learners"
     descriptions = topics()
-
-    def inline() -> None:
-        _learner_pages(graded, exercises, folder, order, descriptions)
-
-    if "fork" not in mp.get_all_start_methods():  # pragma: no cover - not Linux or macOS
-        return inline
-    try:
-        with warnings.catch_warnings():
-            # the child only formats and writes files; it shares nothing with the parent's threads
-            warnings.simplefilter("ignore", DeprecationWarning)
-            proc = mp.get_context("fork").Process(target=_learner_pages,
-                                                  args=(graded, exercises, folder, order, descriptions), daemon=True)
-            proc.start()
-    except (AssertionError, OSError):  # a daemonic caller, or no processes left: write them here
-        return inline
+    shares = [(k, max(1, processes)) for k in range(max(1, processes))]
+    started = []
+    if "fork" in mp.get_all_start_methods():
+        gc.freeze()  # the children's collections then leave the parent's objects alone (no copy of every page)
+        for share in shares:
+            try:
+                with warnings.catch_warnings():
+                    # the child only formats and writes files; it shares nothing with the parent's threads
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    proc = mp.get_context("fork").Process(target=_learner_pages, daemon=True,
+                                                          args=(c, exercises, folder, order, descriptions, share))
+                    proc.start()
+            except (AssertionError, OSError):  # a daemonic caller, or no processes left: written in wait()
+                break
+            started.append((proc, share))
+        gc.unfreeze()
 
     def wait() -> None:
-        proc.join()
-        if proc.exitcode != 0:
-            inline()
+        for share in shares[len(started):]:
+            _learner_pages(c, exercises, folder, order, descriptions, share)
+        for proc, share in started:
+            proc.join()
+            if proc.exitcode != 0:
+                _learner_pages(c, exercises, folder, order, descriptions, share)
 
     return wait
 
@@ -465,47 +452,67 @@ def _atomic_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _learner_pages(graded, exercises, folder: Path, order, descriptions) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
+def _learner_pages(c: ClassSummary, exercises, folder: Path, order, descriptions, share=(0, 1)) -> None:
+    """Write the pages of the learners ``share[0]``, ``share[0] + share[1]``, ... of ``c.learners``."""
     folder.mkdir(parents=True, exist_ok=True)
     pages = {}
-    mine: dict[str, dict[str, object]] = defaultdict(dict)
-    for g in graded:  # each learner's best attempt per item (the first of the best)
-        prev = mine[g.learner].get(g.item)
-        if prev is None or g.score > prev.score:
-            mine[g.learner][g.item] = g
-    for learner, items in mine.items():
-        per_topic: dict[str, list] = defaultdict(list)
-        for item, g in items.items():
-            per_topic[exercises[item].topic].append(g)
-        total = sum(g.score for g in items.values())
+    first, step = share
+    column = {item: j for j, item in enumerate(c.items)}
+    cols = [(item, exercises[item].topic, column[item]) for item in order if item in column]
+    heads = {t: (f"<li><strong>{_e(t)}</strong> {_e(descriptions.get(t, ''))} (",
+                 " right)." + (f" <code>symtutor practice --topic {_e(t)}</code>" if t in descriptions else "")
+                 + "<ul>") for t in {topic for _, topic, _ in cols}}
+    wrote: dict[int, str] = {}  # an attempt's line on the page, by its answer (each answer is one item's)
+
+    def you_wrote(item: str, a: int) -> str:
+        if a not in wrote:
+            wrote[a] = f"<li>{_e(item)}: you wrote <code>{_e(c.answers[a])}</code>. {_e(c.messages[a])}</li>"
+        return wrote[a]
+
+    for learner, scores, at in zip(c.learners[first::step], c.best[first::step].tolist(),
+                                   c.best_answer[first::step].tolist()):
+        per_topic: dict[str, list] = {}
+        total, right, missing = 0.0, [], []
+        for item, topic, j in cols:  # each item's best attempt (the first of the best)
+            if at[j] < 0:
+                missing.append(item)
+                continue
+            score = scores[j]
+            total += score
+            if score >= 1:
+                right.append(item)
+            mine = per_topic.setdefault(topic, [0.0])
+            mine[0] += score
+            mine.append((item, score, at[j]))
+        missing += [item for item in order if item not in column]
         body = [f"<h1>{_e(learner)}: what to practise</h1>",
                 f"<p>{total:g} of {len(order)} items right ({_pct(total / (len(order) or 1))}).</p>"]
-        weak = sorted(((sum(g.score for g in gs) / len(gs), t, gs) for t, gs in per_topic.items()),
-                      key=lambda x: (x[0], x[1]))
+        weak = sorted((gs[0] / (len(gs) - 1), t, gs[1:]) for t, gs in per_topic.items())
         todo = [(m, t, gs) for m, t, gs in weak if m < 1]
         if todo:
             body.append("<h2>Practise next</h2><ol>")
             for m, t, gs in todo:
-                how = (f" <code>symtutor practice --topic {_e(t)}</code>" if t in descriptions else "")
-                body.append(f"<li><strong>{_e(t)}</strong> {_e(descriptions.get(t, ''))} "
-                            f"({_pct(m)} right).{how}<ul>")
-                for g in gs:
-                    if g.score < 1:
-                        body.append(f"<li>{_e(g.item)}: you wrote <code>{_e(g.answer)}</code>. {_e(g.message)}</li>")
+                head, tail = heads[t]
+                body.append(f"{head}{_pct(m)}{tail}")
+                body.extend(you_wrote(item, a) for item, score, a in gs if score < 1)
                 body.append("</ul></li>")
             body.append("</ol>")
         else:
             body.append("<p>Everything right: well done.</p>")
-        right = [item for item in order if item in items and items[item].score >= 1]
-        missing = [item for item in order if item not in items]
         if right:
             body.append(f"<p>Right: {_e(', '.join(right))}.</p>")
         if missing:
             body.append(f"<p>Not attempted: {_e(', '.join(missing))}.</p>")
         body.append('<p><a href="../report.html">Class report</a></p>')
-        pages[folder / learner_file(learner)] = _page(f"{learner}: what to practise", "\n".join(body))
-    # opening thousands of files is slow on some file systems: a few threads wait on them at once
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda kv: kv[0].write_text(kv[1], encoding="utf-8"), pages.items()))
+        pages[learner_file(learner)] = _page(f"{learner}: what to practise", "\n".join(body))
+    # each process makes its files in a folder of its own, then moves them in: making a file (its inode) is slow
+    # on some file systems and one folder makes one at a time, while moving a file in is quick
+    staging = Path(tempfile.mkdtemp(prefix=".pages-", dir=folder))
+    try:
+        for name, text in pages.items():
+            with open(staging / name, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+        for name in pages:
+            os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
