@@ -591,7 +591,7 @@ class Compare:
                     break
             if large:
                 return self._symbolic(a, b)
-            if tried and self._own_term_shows(a - b, order, dps):
+            if tried and self._own_term_shows(a - b, order, dps, wanted=1):
                 return "different"
         except NotEvaluable:
             return "unknown"
