@@ -108,11 +108,12 @@ def _clean(vals) -> np.ndarray:
 class _Table:
     """Float values by subexpression, cleaned (NaN where not a finite float) the first time each is asked for."""
 
-    __slots__ = ("raw", "clean")
+    __slots__ = ("raw", "clean", "kept")
 
     def __init__(self, raw: dict):
         self.raw = raw
         self.clean: dict = {}
+        self.kept: dict = {}  # (expression, point) -> whether its value there keeps its figures
 
     def __contains__(self, e) -> bool:
         return e in self.raw
@@ -137,6 +138,12 @@ class _Table:
         losses of figures multiplied together stay below six digits and no
         function's argument exceeds 10^4.  Else high precision decides.
         """
+        done = self.kept.get((e, i))
+        if done is None:
+            done = self.kept[(e, i)] = self._keeps_figures(e, i)
+        return done
+
+    def _keeps_figures(self, e, i: int) -> bool:
         loss = 1.0
         with np.errstate(all="ignore"):
             for node in _nodes(e):

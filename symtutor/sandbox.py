@@ -107,6 +107,24 @@ def _recv_exact(sock: socket.socket, n: int) -> bytearray | None:
     return buf
 
 
+def _recv_message(sock: socket.socket) -> bytes | bytearray | None:
+    """One message (its length, then its bytes), usually in one read; None when the other end has gone."""
+    first = b""
+    while len(first) < _HEADER.size:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        first += chunk
+    size = _HEADER.unpack_from(first)[0]
+    data = first[_HEADER.size:]
+    if len(data) < size:
+        rest = _recv_exact(sock, size - len(data))
+        if rest is None:
+            return None
+        data += rest
+    return data
+
+
 def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int) -> None:
     for s in others:  # the parent's ends of every socket, ours included: only the parent may hold them
         try:
@@ -130,10 +148,7 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
         return
     while True:
         try:
-            header = _recv_exact(sock, _HEADER.size)
-            if header is None:
-                return
-            payload = _recv_exact(sock, _HEADER.unpack(header)[0])
+            payload = _recv_message(sock)
             if payload is None:
                 return
             task = pickle.loads(payload)
@@ -263,11 +278,24 @@ class _Worker:
         sock = self.sock
         sock.settimeout(_remaining(deadline))
         sock.sendall(_HEADER.pack(len(payload)) + payload)  # one write: the worker wakes once
-        header = self._recv(_HEADER.size, deadline)
-        size = _HEADER.unpack(header)[0]
+        # the reply is one message (the worker sends nothing else until asked): usually one read holds it all
+        first = self._recv_some(deadline)
+        while len(first) < _HEADER.size:
+            first += self._recv_some(deadline)
+        size = _HEADER.unpack_from(first)[0]
         if size > max_bytes:
             raise SandboxMemoryError(f"the result is too large to send back ({size} bytes)")
-        return pickle.loads(self._recv(size, deadline))
+        data = first[_HEADER.size:]
+        if len(data) < size:
+            data += self._recv(size - len(data), deadline)
+        return pickle.loads(data)
+
+    def _recv_some(self, deadline: float) -> bytes:
+        self.sock.settimeout(_remaining(deadline))
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("the worker stopped")
+        return chunk
 
     def _recv(self, n: int, deadline: float) -> bytearray:
         buf = bytearray(n)
