@@ -32,7 +32,7 @@ import sympy as sp
 
 from ._coerce import as_expr, as_order, as_point, as_variables
 from ._compare import DPS, Compare, _scan, seed_of
-from ._decimals import MIN_SIG, as_typed, readings_of, typed_decimals
+from ._decimals import MIN_SIG, Reading as DecimalReading, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
 from ._numeval import HUGE, Evaluator, NotEvaluable
 from .diagnosis import MESSAGES, diagnose_scalar, prepare_scalar, scalar_prepared
@@ -157,7 +157,10 @@ def _entry(cmp: Compare, a, b, task: _Task, text: str) -> _Entry:
         if v == "equal":
             return _Entry("equal", a)
         return _Entry({"negated": "different", "undefined": "not_real"}.get(v, v), a)
-    readings = readings_of(a, b, text, task.variables, truncate=task.truncate)
+    if isinstance(a, sp.Basic) and not isinstance(a, sp.MatrixBase) and not _scan(a).has_float:
+        readings = [DecimalReading(a, ())]  # no decimal: the answer as it is
+    else:
+        readings = readings_of(a, b, text, task.variables, truncate=task.truncate)
     for r in readings[:-1]:
         if _equivalence(cmp, r.value, b) == "equal":
             return _Entry("equal", r.value, r.short)
