@@ -27,9 +27,10 @@ arithmetic:
 from __future__ import annotations
 
 import hashlib
-import math
 import itertools
+import math
 import random
+from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -598,37 +599,40 @@ class Compare:
                     break
             if large:
                 return self._symbolic(a, b)
-            if tried and self._own_term_shows(a - b, order, dps, wanted=1):
+            if tried and self._own_term_shows(a, b, order, dps):
                 return "different"
         except NotEvaluable:
             return "unknown"
         return "equal" if tried else "unknown"
 
-    def _own_term_shows(self, d, order, dps: int, wanted: int = 2) -> bool:
-        """Whether d = a - b (the terms a and b share cancelled) is a real number at some of the points.
+    def _own_term_shows(self, a, b, order, dps: int, wanted: int = 1) -> bool:
+        """Whether a - b (the terms a and b share left out) is a real number at some of the points.
 
         A term of a's own far below the rest of it (x + (x^2 + 2)^-99 (x^2 + 3)^-99,
         with no constant that says so) is lost beside x at any fixed precision, but
-        it is all that is left of a - b, in full.  A value of d counts when it stands
-        above the resolution of d's largest term (rounding, or a term dropped from a
+        it is all that is left of a - b, in full.  That value counts when it stands
+        above the resolution of its largest term (rounding, or a term dropped from a
         sum, does not) and keeps its figures at twice the precision.
         """
-        if d == 0:
+        mine, theirs = Counter(sp.Add.make_args(a)), Counter(sp.Add.make_args(b))
+        left = [(t, 1) for t in (mine - theirs).elements()] + [(t, -1) for t in (theirs - mine).elements()]
+        if not left:
             return False
-        terms = sp.Add.make_args(d)
         seen = 0
         for i in order:
-            values = [self.value(t, i, dps) for t in terms]
+            values = [self.value(t, i, dps) for t, _ in left]
             if any(v is None or v is HUGE for v in values):
                 continue
             seen += 1
             with mpmath.workdps(dps):
+                values = [v if sign > 0 else -v for v, (_, sign) in zip(values, left)]
                 d1 = exact_sum(values)  # as the evaluator adds them
                 stands = d1 != 0 and abs(d1) > max(abs(v) for v in values) * mpmath.mpf(10) ** -(dps - 12)
             if stands:
-                d2 = self.value(d, i, 2 * dps)
-                if d2 is not None and d2 is not HUGE:
+                twice = [self.value(t, i, 2 * dps) for t, _ in left]
+                if not any(v is None or v is HUGE for v in twice):
                     with mpmath.workdps(2 * dps):
+                        d2 = exact_sum([v if sign > 0 else -v for v, (_, sign) in zip(twice, left)])
                         if abs(d2 - d1) <= abs(d1) * mpmath.mpf(10) ** -(dps // 2):
                             return True  # it keeps its figures: no rounding
             if seen >= wanted:
