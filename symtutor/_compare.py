@@ -174,6 +174,11 @@ class _Table:
             return np.isinf(vals) | (np.isfinite(vals) & (np.abs(vals) > 1e150))
 
 
+def _kept_bits(dps: int) -> int:
+    """The most bits a value at ``dps`` digits may lose and keep 15 figures."""
+    return int((dps - 15) * 3.33)
+
+
 @lru_cache(maxsize=1024)
 def _nodes(e) -> tuple:
     """e's distinct subexpressions."""
@@ -449,7 +454,7 @@ class Compare:
 
     def kept(self, e, i, dps: int = DPS) -> bool:
         """Whether e's high-precision value at point i keeps 15 figures or more (its sums did not cancel them)."""
-        return _evaluated(e, self.variables, self.seed, i, dps)[1] <= mpmath.mpf(10) ** (dps - 15)
+        return _evaluated(e, self.variables, self.seed, i, dps)[1] <= _kept_bits(dps)
 
     def close(self, a, b, tol=None) -> bool:
         tol = self.tol if tol is None else tol
@@ -664,7 +669,7 @@ class Compare:
                 vb, loss_b = _evaluator(b, self.variables, dps).evaluate(point)
                 if va is HUGE or vb is HUGE or (va is None and vb is None):
                     continue
-                if max(loss_a, loss_b) > mpmath.mpf(10) ** (dps - 15):
+                if max(loss_a, loss_b) > _kept_bits(dps):
                     continue  # a sum cancelled beyond the precision: the point says nothing
                 if va is None or vb is None:
                     if domain:

@@ -22,7 +22,7 @@ from mpmath.libmp import mpf_sum
 
 from .functions import FUNCTIONS as _REGISTRY
 
-__all__ = ["Evaluator", "NotEvaluable", "HUGE", "exact_sum"]
+__all__ = ["Evaluator", "NotEvaluable", "HUGE", "LOST", "exact_sum"]
 
 _MAX_MAG = 10**6  # binary exponents beyond this are too large to compare
 _MAX_TRIG_ARG = mpmath.mpf(10) ** 300  # trigonometric arguments beyond this cannot be reduced cheaply
@@ -188,6 +188,16 @@ def exact_sum(values):
     return +mpmath.mpf(mpf_sum([v._mpf_ for v in values]))
 
 
+LOST = 10**9
+"""The bits a value lost when its terms cancelled to 0: all of them."""
+
+
+def _bits(v):
+    """The binary exponent of v's size (None for 0)."""
+    sign, man, exp, bc = v._mpf_
+    return exp + bc if man else None
+
+
 def _real(v):
     if isinstance(v, mpmath.mpc):
         if v.imag != 0:
@@ -223,22 +233,25 @@ class Evaluator:
         return self.evaluate(point)[0]
 
     def evaluate(self, point) -> tuple:
-        """(the value at ``point``, the figures its sums lost): the value as :meth:`__call__` gives it.
+        """(the value at ``point``, the bits of it lost on the way): the value as :meth:`__call__` gives it.
 
-        Each sum loses the figures by which its largest term exceeds it; the
-        losses along the way multiply (as a factor, 1 for none, inf for a sum
-        of nonzero terms that came out 0).  A value whose loss nears 10^dps
-        has no figures left: its terms cancelled beyond the precision.
+        A sum of rounded values loses the bits by which its largest term exceeds
+        it (all of them, ``LOST``, when they cancel to 0); a function such as sin
+        or exp loses the bits of its argument's size; the losses add up.  A value
+        that lost nearly all its bits has no figures left.  A sum of exact values
+        (x - 3 at x = 3) loses nothing.
 
         Examples:
             >>> x = sp.Symbol("x")
-            >>> Evaluator(1 - sp.tanh(x) ** 2, (x,), 30).evaluate((100,))
-            (mpf('0.0'), inf)
+            >>> Evaluator(1 - sp.tanh(x) ** 2, (x,), 30).evaluate((100,))[1] >= LOST
+            True
+            >>> Evaluator(x**2 - 9, (x,), 30).evaluate((3,))
+            (mpf('0.0'), 0)
         """
-        self._loss = 1
+        self._lost = 0
         self._exact: set = set()  # the nodes whose values carry no rounding
         value = self._value(point)
-        return value, self._loss
+        return value, self._lost
 
     def _value(self, point):
         with mpmath.workdps(self.dps):
@@ -280,9 +293,10 @@ class Evaluator:
             r = +mpmath.mpf(whole)
             # a sum of exact values worked out exactly loses nothing, even to 0 (x - 3 at x = 3)
             exact = r._mpf_ == whole and all(a in self._exact for a in e.args)
-            largest = max(abs(t) for t in terms)
-            if largest and not exact:
-                self._loss = self._loss * (largest / abs(r)) if r else math.inf
+            if not exact:
+                sizes = [s for s in map(_bits, terms) if s is not None]
+                if sizes:
+                    self._lost += max(0, max(sizes) - _bits(r)) if r else LOST
         elif e.is_Mul:
             r = mpmath.mpf(1)
             for a in e.args:
@@ -292,7 +306,8 @@ class Evaluator:
         elif e.is_Pow:
             r = self._pow(e, env, memo)
             n = e.exp
-            exact = e.base in self._exact and n.is_Integer and 0 <= n and memo[e.base]._mpf_[3] * int(n) <= mpmath.mp.prec
+            exact = (n.is_Integer and e.base in self._exact and 0 <= n.p
+                     and memo[e.base]._mpf_[3] * n.p <= mpmath.mp.prec)
         elif isinstance(e, sp.log):
             args = [self._eval(a, env, memo) for a in e.args]
             if any(a <= 0 for a in args):
@@ -304,9 +319,10 @@ class Evaluator:
                 raise NotEvaluable(type(e).__name__)
             arg = self._eval(e.args[0], env, memo)
             if type(e) in _SENSITIVE:
-                self._loss = self._loss * max(1, abs(arg))  # sin(10^50) keeps 50 figures fewer than its argument
+                self._lost += max(0, _bits(arg) or 0)  # sin(10^50) keeps 50 figures fewer than its argument
             r = fn(arg)
-        r = _real(r)
+        if not (e.is_Symbol or e.is_Rational):  # a point's coordinate or a written number is a real number
+            r = _real(r)
         memo[e] = r
         if exact:
             self._exact.add(e)
@@ -341,5 +357,5 @@ class Evaluator:
         size = abs(exponent * mpmath.log(base))
         if size > _MAX_EXP_ARG * 7:
             raise _TooLarge
-        self._loss = self._loss * max(1, size)
+        self._lost += max(0, _bits(size) or 0)
         return base**exponent

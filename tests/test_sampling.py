@@ -207,11 +207,11 @@ def test_a_point_where_the_terms_cancel_beyond_the_precision_decides_nothing():
 def test_the_figures_a_value_lost_are_counted():
     import mpmath
 
-    from symtutor._numeval import Evaluator
+    from symtutor._numeval import LOST, Evaluator
 
-    assert Evaluator(1 - sp.tanh(x) ** 2, (x,), 40).evaluate((100,))[1] == mpmath.inf  # no figures left
-    assert Evaluator(sp.exp(-400 * (x - 3) ** 2), (x,), 40).evaluate((3,)) == (1, 1)  # exact: 3 - 3 is 0
-    assert Evaluator(sp.sin(x), (x,), 40).evaluate((10**30,))[1] == 10**30  # sin of a large argument
+    assert Evaluator(1 - sp.tanh(x) ** 2, (x,), 40).evaluate((100,))[1] >= LOST  # no figures left
+    assert Evaluator(sp.exp(-400 * (x - 3) ** 2), (x,), 40).evaluate((3,)) == (1, 0)  # exact: 3 - 3 is 0
+    assert Evaluator(sp.sin(x), (x,), 40).evaluate((10**30,))[1] == 100  # sin of 2^100: 100 bits fewer
     with mpmath.workdps(40):
         third = mpmath.mpf(1) / 3  # 1/3 rounded as the evaluator rounds it: the 0 it gives is no exact 0
-    assert Evaluator(x - sp.Rational(1, 3), (x,), 40).evaluate((third,))[1] == mpmath.inf
+    assert Evaluator(x - sp.Rational(1, 3), (x,), 40).evaluate((third,))[1] >= LOST
