@@ -243,9 +243,14 @@ def _scan(e) -> _Scan:
             not_real = True
         if node.is_Number and node not in _NOT_REAL:
             sizes.add(abs(node))
-            for c in ((node, node.p, node.q) if node.is_Rational and not node.is_Integer else (node,)):
+            if node.is_Rational:  # compared as integers: |p/q| > 30 when |p| > 30 q
+                beyond = [c for c in ((node, node.p, node.q) if node.q != 1 else (node,))
+                          if (abs(c.p) > 30 * c.q if isinstance(c, sp.Rational) else abs(c) > 30)]
+            else:
+                beyond = [node] if abs(float(node)) > 30 else []
+            for c in beyond:
                 c = abs(sp.Number(c))
-                if c > 30 and c not in large:
+                if c not in large:
                     large.append(c)
         if node.is_Rational:
             digits = max(len(str(abs(node.p))), len(str(node.q)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import math
 import multiprocessing as mp
 import os
@@ -142,6 +143,7 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # pragma: no cover - platforms without rlimits
         pass
+    gc.freeze()  # what the parent built stays put: collections walk only what the worker makes
     try:
         sock.sendall(b"R")  # ready
     except OSError:  # pragma: no cover - the parent has gone
