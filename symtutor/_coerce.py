@@ -79,8 +79,11 @@ def as_variable(value, expr=None, *, name: str = "var", known: dict | None = Non
     )
 
 
-def as_variables(values, expr=None, *, name: str = "variables") -> tuple[sp.Symbol, ...]:
-    """A tuple of distinct Symbols from symbols, names, or one string like 'x, y'."""
+def as_variables(values, expr=None, *, name: str = "variables", known: dict | None = None) -> tuple[sp.Symbol, ...]:
+    """A tuple of distinct Symbols from symbols, names, or one string like 'x, y'.
+
+    A name is the expression's own symbol of that name (``known`` gives them, else ``expr``'s).
+    """
     if isinstance(values, str):
         parts = [p for p in re.split(r"[\s,]+", values.strip()) if p]
         if not parts:
@@ -94,7 +97,8 @@ def as_variables(values, expr=None, *, name: str = "variables") -> tuple[sp.Symb
         raise InvalidArgumentError(
             f"{name} must be a list of symbols or names such as ['x', 'y'], not {type(values).__name__}."
         )
-    known = _symbols_by_name(expr) if any(isinstance(v, str) for v in values) else {}
+    if known is None:
+        known = _symbols_by_name(expr) if any(isinstance(v, str) for v in values) else {}
     out = tuple(as_variable(v, name=name, known=known) for v in values)
     if not out:
         raise InvalidArgumentError(f"{name} is empty; name at least one variable, e.g. ['x', 'y'].")

@@ -30,7 +30,7 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from ._coerce import as_expr, as_order, as_point, as_variables
+from ._coerce import _symbols_by_name, as_expr, as_order, as_point, as_variables
 from ._compare import DPS, Compare, _scan, seed_of
 from ._decimals import MIN_SIG, Reading as DecimalReading, as_typed, readings_of, typed_decimals
 from ._modes import form_slip, taylor_shape_slip, taylor_slips, tolerance_verdict
@@ -611,7 +611,8 @@ def check(
     elif isinstance(variables, (list, tuple, str)) and not (variables.strip() if isinstance(variables, str) else variables):
         variables = ()  # a number is expected: the answer may use no names
     else:
-        variables = as_variables(variables, sp.Tuple(*context))
+        known = _symbols_by_name(b) if f is None else {**_symbols_by_name(f), **_symbols_by_name(b)}
+        variables = as_variables(variables, known=known)
     x = as_variables(wrt, f)[0] if wrt is not None else None
     pt = None
     if mode == "taylor":
