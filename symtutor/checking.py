@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
 import mpmath
@@ -72,6 +72,9 @@ class Feedback:
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):  # sent back from the worker: by its fields, in order
+        return Feedback, tuple(getattr(self, f.name) for f in fields(Feedback))
+
     def _repr_markdown_(self) -> str:  # how a notebook shows it
         icon = {"correct": "✅", "incorrect": "❌", "invalid": "⚠️", "undecided": "❔"}[self.status]
         seen = f"\n\nUnderstood as: ${self.parsed}$" if self.parsed else ""
@@ -102,6 +105,9 @@ class _Task:
     truncate: bool = False  # a decimal may be truncated as well as rounded
     diagnose_seconds: float = math.inf  # how long after the check starts a mistake may still be named
     diagnose_until: float = math.inf
+
+    def __reduce__(self):  # sent to the worker: by its fields, in order
+        return _Task, tuple(getattr(self, f.name) for f in fields(_Task))
 
 
 def _feedback(status: str, message: str, *, score: float | None = None, diagnosis=None, parsed="", wrong=()):
