@@ -200,11 +200,13 @@ def _evaluator(e, variables: tuple, dps: int) -> Evaluator:
     return Evaluator(e, variables, dps)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def _evaluated(e, variables: tuple, seed: int, i: int, dps: int = DPS) -> tuple:
-    """(value, loss of figures) of e at point i (see :meth:`Evaluator.evaluate`)."""
+    """(value, bits lost, values of its subexpressions) of e at point i (see :meth:`Evaluator.evaluate`)."""
     grid = points(len(variables), seed)
-    return _evaluator(e, variables, dps).evaluate(tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables))))
+    parts: dict = {}
+    point = tuple(mpmath.mpf(float(grid[k, i])) for k in range(len(variables)))
+    return (*_evaluator(e, variables, dps).evaluate(point, parts), parts)
 
 
 def _value(e, variables: tuple, seed: int, i: int, dps: int = DPS):
@@ -630,7 +632,10 @@ class Compare:
             return False
         seen = 0
         for i in order:
-            values = [self.value(t, i, dps) for t, _ in left]
+            # the terms' values as a and b were worked out at the point (each once), else on their own
+            known = {**_evaluated(b, self.variables, self.seed, i, dps)[2],
+                     **_evaluated(a, self.variables, self.seed, i, dps)[2]}
+            values = [known[t] if t in known else self.value(t, i, dps) for t, _ in left]
             if any(v is None or v is HUGE for v in values):
                 continue
             seen += 1

@@ -232,7 +232,7 @@ class Evaluator:
         """The value at ``point`` (one number per variable): an mpf, None where undefined, or HUGE."""
         return self.evaluate(point)[0]
 
-    def evaluate(self, point) -> tuple:
+    def evaluate(self, point, values: dict | None = None) -> tuple:
         """(the value at ``point``, the bits of it lost on the way): the value as :meth:`__call__` gives it.
 
         A sum of rounded values loses the bits by which its largest term exceeds
@@ -240,6 +240,8 @@ class Evaluator:
         or exp loses the bits of its argument's size; the losses add up.  A value
         that lost nearly all its bits has no figures left.  A sum of exact values
         (x - 3 at x = 3) loses nothing.
+
+        ``values``, when given, receives the value of each subexpression met on the way.
 
         Examples:
             >>> x = sp.Symbol("x")
@@ -250,14 +252,14 @@ class Evaluator:
         """
         self._lost = 0
         self._exact: set = set()  # the nodes whose values carry no rounding
-        value = self._value(point)
+        value = self._value(point, {} if values is None else values)
         return value, self._lost
 
-    def _value(self, point):
+    def _value(self, point, values: dict):
         with mpmath.workdps(self.dps):
             env = {v: mpmath.mpf(p) if not isinstance(p, mpmath.mpf) else p for v, p in zip(self.variables, point)}
             try:
-                return self._eval(self.expr, env, {})
+                return self._eval(self.expr, env, values)
             except _TooLarge:
                 return HUGE
             except (_Undefined, ZeroDivisionError, ValueError):
