@@ -225,6 +225,7 @@ class _Scan(NamedTuple):
     sums: frozenset  # its subexpressions that are sums
     has_float: bool  # whether it holds a decimal
     not_real: bool  # whether it holds infinity, an undefined value, the imaginary unit or an interval
+    exponent_variables: frozenset  # the variables in exponents of powers whose base may be negative (not 2^x)
 
 
 _NOT_REAL = frozenset((sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I))
@@ -237,6 +238,7 @@ def _scan(e) -> _Scan:
     sizes, steep, sums = set(), set(), set()
     large: list = []
     has_float = not_real = False
+    exponent_variables: set = set()
     for node in sp.preorder_traversal(e):
         if node.is_Atom:
             if node in _NOT_REAL:
@@ -269,6 +271,8 @@ def _scan(e) -> _Scan:
             sums.add(node)
         if node.is_Pow and node.exp.is_Rational and not node.exp.is_Integer and node.exp.q % 2 == 1:
             odd_root = True
+        if node.is_Pow and not node.exp.is_Number and not (node.base.is_number and node.base.is_positive):
+            exponent_variables |= node.exp.free_symbols
         if node.is_number and node.args and not node.is_Number and magnitude < 10**6:
             # a constant such as exp(-1000): its size, however it is written; one such as exp(exp(3)) or pi^20
             # is as large (and as steep) as the integer of its figures, so it counts as one
@@ -282,7 +286,7 @@ def _scan(e) -> _Scan:
                 if 10 <= size < 1e300:
                     steep.add(int(size))
     return _Scan(magnitude, largest, odd_root, frozenset(sizes), tuple(large), frozenset(steep), frozenset(sums),
-                 has_float, not_real)
+                 has_float, not_real, frozenset(exponent_variables))
 
 
 def _magnitude_digits(e) -> int:
@@ -580,7 +584,7 @@ class Compare:
 
     def _confirm_equal(self, a, b, first) -> str:
         """Numerical agreement confirmed beyond floating point's resolution."""
-        if self._differs_where_its_constants_say(a, b):
+        if self._differs_where_its_constants_say(a, b) or self._differs_at_whole_exponents(a, b):
             return "different"
         if self.tol > mpmath.mpf(10) ** -15:
             return "equal"  # a question with decimals in it: its own tolerance
@@ -652,6 +656,44 @@ class Compare:
                             return True  # it keeps its figures: no rounding
             if seen >= wanted:
                 break
+        return False
+
+    def _differs_at_whole_exponents(self, a, b) -> bool:
+        """Whether a and b differ where a variable in an exponent takes a whole value.
+
+        The random points never make a real exponent whole, and a negative base
+        is undefined under any other: ``(a^b)^c`` and ``a^(b c)`` then agree
+        wherever both are defined.  With b = 2 and c = 0.7 at a = -1.3 the first
+        is 1.69^0.7 and the second is undefined, so they are not the same function
+        (``((x-2)^3)^k`` and ``(x-2)^(3k)`` stay equal).  Each such variable is
+        made whole in turn, with the others at fixed values, negative ones among them.
+        """
+        whole = _scan(a).exponent_variables | _scan(b).exponent_variables
+        names = [v for v in self.variables if v in whole]
+        if not names:
+            return False
+        dps = DPS + 20
+        others = [mpmath.mpf(t) for t in ("-1.3", "0.7", "-2.1", "1.9", "-0.6")]
+        try:
+            for v in names:
+                for n, shift in ((2, 0), (3, 1), (-1, 2)):
+                    point = tuple(mpmath.mpf(n) if w == v else others[(k + shift) % len(others)]
+                                  for k, w in enumerate(self.variables))
+                    va, lost_a = _evaluator(a, self.variables, dps).evaluate(point)
+                    vb, lost_b = _evaluator(b, self.variables, dps).evaluate(point)
+                    if va is HUGE or vb is HUGE or (va is None and vb is None):
+                        continue
+                    if max(lost_a, lost_b) > _kept_bits(dps):
+                        continue
+                    if va is None or vb is None:
+                        return True  # defined on one side only
+                    with mpmath.workdps(dps):
+                        if not self.close(va, vb, max(self.tol, mpmath.mpf(10) ** -(dps - 12))) and _real_difference(
+                                va, vb, _evaluator(a, self.variables, 2 * dps)(point),
+                                _evaluator(b, self.variables, 2 * dps)(point), dps):
+                            return True
+        except NotEvaluable:
+            return False
         return False
 
     def _differs_where_its_constants_say(self, a, b) -> bool:

@@ -215,3 +215,11 @@ def test_the_figures_a_value_lost_are_counted():
     with mpmath.workdps(40):
         third = mpmath.mpf(1) / 3  # 1/3 rounded as the evaluator rounds it: the 0 it gives is no exact 0
     assert Evaluator(x - sp.Rational(1, 3), (x,), 40).evaluate((third,))[1] >= LOST
+
+
+def test_exponents_are_also_compared_where_they_are_whole():
+    a_, b_, c_, k_ = sp.symbols("a b c k")
+    assert not check("(a^b)^c", a_ ** (b_ * c_), variables="a b c").correct  # (a^2)^0.7 is defined at a < 0
+    assert check("6((x-2)^3)^k", 6 * (x - 2) ** (3 * k_), variables="x k").correct
+    assert check("a^b a^c", a_ ** (b_ + c_), variables="a b c").correct
+    assert check("2^x ln(2)", 2**x * sp.log(2)).correct  # a positive base: nothing to make whole
