@@ -670,31 +670,11 @@ class Compare:
         """
         whole = _scan(a).exponent_variables | _scan(b).exponent_variables
         names = [v for v in self.variables if v in whole]
-        if not names:
-            return False
-        dps = DPS + 20
         others = [mpmath.mpf(t) for t in ("-1.3", "0.7", "-2.1", "1.9", "-0.6")]
-        try:
-            for v in names:
-                for n, shift in ((2, 0), (3, 1), (-1, 2)):
-                    point = tuple(mpmath.mpf(n) if w == v else others[(k + shift) % len(others)]
-                                  for k, w in enumerate(self.variables))
-                    va, lost_a = _evaluator(a, self.variables, dps).evaluate(point)
-                    vb, lost_b = _evaluator(b, self.variables, dps).evaluate(point)
-                    if va is HUGE or vb is HUGE or (va is None and vb is None):
-                        continue
-                    if max(lost_a, lost_b) > _kept_bits(dps):
-                        continue
-                    if va is None or vb is None:
-                        return True  # defined on one side only
-                    with mpmath.workdps(dps):
-                        if not self.close(va, vb, max(self.tol, mpmath.mpf(10) ** -(dps - 12))) and _real_difference(
-                                va, vb, _evaluator(a, self.variables, 2 * dps)(point),
-                                _evaluator(b, self.variables, 2 * dps)(point), dps):
-                            return True
-        except NotEvaluable:
-            return False
-        return False
+        points = [(tuple(mpmath.mpf(n) if w == v else others[(k + shift) % len(others)]
+                         for k, w in enumerate(self.variables)), True)
+                  for v in names for n, shift in ((2, 0), (3, 1), (-1, 2))]
+        return bool(points) and self._differs_at_points(a, b, points, DPS + 20)
 
     def _differs_where_its_constants_say(self, a, b) -> bool:
         """Whether a differs from b near a constant of a's that b does not have (x + exp(x - 5000) is not x).
@@ -715,6 +695,14 @@ class Compare:
         # at a centre itself a removable point may be undefined on one side (x = -1 in (x+1)/(x^2-1)): not counted
         points = [(p, False) for p in centres]
         points += [(q, True) for p in probes for q in _probe_points(p, len(self.variables))]
+        return self._differs_at_points(a, b, points, dps)
+
+    def _differs_at_points(self, a, b, points, dps: int) -> bool:
+        """Whether a and b differ at one of ``points`` ((point, whether the domain rule applies there)).
+
+        A point where either value lost its figures decides nothing; a difference
+        counts when it stays at twice the precision.
+        """
         try:
             for point, domain in points:
                 va, loss_a = _evaluator(a, self.variables, dps).evaluate(point)
