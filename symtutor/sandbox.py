@@ -96,33 +96,26 @@ def _die_with_parent(parent_pid: int, pdeathsig: bool = False) -> None:
     threading.Thread(target=watch, name="symtutor-sandbox-watchdog", daemon=True).start()
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytearray | None:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:])
-        if k == 0:
-            return None
-        got += k
-    return buf
+def _recv_message(sock: socket.socket, deadline: float | None = None, max_bytes: int | None = None) -> bytearray:
+    """One message (its length, then its bytes), usually in one read.
 
-
-def _recv_message(sock: socket.socket) -> bytes | bytearray | None:
-    """One message (its length, then its bytes), usually in one read; None when the other end has gone."""
-    first = b""
-    while len(first) < _HEADER.size:
-        chunk = sock.recv(65536)
+    EOFError when the other end has gone.  With a ``deadline`` no wait goes past
+    it (TimeoutError); a message longer than ``max_bytes`` is refused before it is read.
+    """
+    data = bytearray()
+    size = None
+    while size is None or len(data) < size:
+        if deadline is not None:
+            sock.settimeout(_remaining(deadline))
+        chunk = sock.recv(65536 if size is None else min(size - len(data), 1 << 20))
         if not chunk:
-            return None
-        first += chunk
-    size = _HEADER.unpack_from(first)[0]
-    data = first[_HEADER.size:]
-    if len(data) < size:
-        rest = _recv_exact(sock, size - len(data))
-        if rest is None:
-            return None
-        data += rest
+            raise EOFError("the other end has gone")
+        data += chunk
+        if size is None and len(data) >= _HEADER.size:
+            size = _HEADER.unpack_from(data)[0]
+            if max_bytes is not None and size > max_bytes:
+                raise SandboxMemoryError(f"the result is too large to send back ({size} bytes)")
+            del data[:_HEADER.size]
     return data
 
 
@@ -151,13 +144,11 @@ def _serve(sock: socket.socket, others: list, memory_bytes: int, parent_pid: int
     while True:
         try:
             payload = _recv_message(sock)
-            if payload is None:
-                return
             task = pickle.loads(payload)
             del payload
         except MemoryError:
             return  # the parent sees the socket close and reports the memory bound
-        except OSError:
+        except (EOFError, OSError):
             return
         if task is None:  # asked to stop
             return
@@ -281,35 +272,7 @@ class _Worker:
         sock.settimeout(_remaining(deadline))
         sock.sendall(_HEADER.pack(len(payload)) + payload)  # one write: the worker wakes once
         # the reply is one message (the worker sends nothing else until asked): usually one read holds it all
-        first = self._recv_some(deadline)
-        while len(first) < _HEADER.size:
-            first += self._recv_some(deadline)
-        size = _HEADER.unpack_from(first)[0]
-        if size > max_bytes:
-            raise SandboxMemoryError(f"the result is too large to send back ({size} bytes)")
-        data = first[_HEADER.size:]
-        if len(data) < size:
-            data += self._recv(size - len(data), deadline)
-        return pickle.loads(data)
-
-    def _recv_some(self, deadline: float) -> bytes:
-        self.sock.settimeout(_remaining(deadline))
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError("the worker stopped")
-        return chunk
-
-    def _recv(self, n: int, deadline: float) -> bytearray:
-        buf = bytearray(n)
-        view = memoryview(buf)
-        got = 0
-        while got < n:
-            self.sock.settimeout(_remaining(deadline))
-            k = self.sock.recv_into(view[got:])
-            if k == 0:
-                raise EOFError("the worker stopped")
-            got += k
-        return buf
+        return pickle.loads(_recv_message(sock, deadline, max_bytes))
 
     def kill(self) -> None:
         if self.owner != os.getpid():  # inherited by a forked process: the worker is not ours to stop
