@@ -42,7 +42,7 @@ from ._numeval import HUGE, Evaluator, NotEvaluable, exact_sum
 from .errors import SymtutorError
 from .numeric import node_values
 
-__all__ = ["Compare", "seed_of", "POINTS", "NEEDED", "DPS", "resembles"]
+__all__ = ["Compare", "seed_of", "POINTS", "NEEDED", "DPS", "resembles", "resembling"]
 
 POINTS = 40  # candidate points
 NEEDED = 6  # agreeing points that make an answer correct
@@ -410,11 +410,16 @@ def _real_difference(va, vb, va2, vb2, dps: int) -> bool:
 
 def resembles(u, v, tol) -> bool:
     """Equal in floating point at enough points (both finite)."""
-    ok = np.isfinite(u) & np.isfinite(v)
-    if ok.sum() < NEEDED:
-        return False
-    d = np.abs(u[ok] - v[ok]) / np.maximum(1.0, np.maximum(np.abs(u[ok]), np.abs(v[ok])))
-    return bool(d.max() <= tol)
+    return bool(resembling(u, v, tol))
+
+
+def resembling(u, rows, tol) -> np.ndarray:
+    """For each row of ``rows`` (or ``rows`` itself, one row), whether :func:`resembles` (u, row, tol)."""
+    ok = np.isfinite(u) & np.isfinite(rows)
+    with np.errstate(all="ignore"):
+        d = np.abs(rows - u) / np.maximum(1.0, np.maximum(np.abs(rows), np.abs(u)))
+    d = np.where(ok, d, 0.0)
+    return (ok.sum(axis=-1) >= NEEDED) & (d.max(axis=-1) <= tol)
 
 
 class Compare:

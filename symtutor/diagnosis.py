@@ -554,9 +554,9 @@ def _same_everywhere(values, tol, scale=None) -> bool:
 class _MistakeValues:
     """The mistakes in differentiating f that give something other than b, with their float values at the points.
 
-    Worked out whole for the first wrong answer to a question (and kept, as far
-    as the time limit let it go), so every later answer is compared with all of
-    them at once.
+    Worked out whole the first time a question needs them (a right answer
+    prepares them, see :func:`prepare_scalar`) and kept, as far as the time
+    limit let it go, so every later answer is compared with all of them at once.
     """
 
     def __init__(self, f, x, b, variables: tuple, seed: int):
@@ -593,22 +593,13 @@ class _MistakeValues:
             self._stacked = (len(rows), with_values, values)
         like = np.zeros(len(rows), dtype=bool)
         if fa is not None and values is not None:
-            like[with_values] = _resembling_rows(fa, values, tol)
+            from ._compare import resembling
+
+            like[with_values] = resembling(fa, values, tol)
         for i, (tag, wrong, fields, fw) in enumerate(rows):
             if like[i] if (fa is not None and fw is not None) else cmp.resembles(a, wrong):
                 return rows[i]
         return None
-
-
-def _resembling_rows(u, rows, tol) -> np.ndarray:
-    """For each row of ``rows``, :func:`~symtutor._compare.resembles` (u, row, tol)."""
-    from ._compare import NEEDED
-
-    ok = np.isfinite(rows) & np.isfinite(u)
-    with np.errstate(all="ignore"):
-        d = np.abs(rows - u) / np.maximum(1.0, np.maximum(np.abs(rows), np.abs(u)))
-    d[~ok] = 0.0
-    return (ok.sum(axis=1) >= NEEDED) & (d.max(axis=1) <= tol)
 
 
 @lru_cache(maxsize=256)
@@ -739,7 +730,9 @@ def _term_slip(fa, slips, tol):
     steps, values = slips
     if values is None:
         return None
-    like = _resembling_rows(fa, values, tol)
+    from ._compare import resembling
+
+    like = resembling(fa, values, tol)
     for tag, what in steps:
         if tag != "term_factor":
             if like[what]:
