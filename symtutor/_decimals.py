@@ -131,7 +131,11 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
             ok.add(int(lo if scaled >= 0 else hi))
         if int(typed_scaled) in ok:
             return True
-        return typed.sig <= DOUBLE_SIG and _within_doubles(sign * typed.exact, c)
+        if typed.sig > DOUBLE_SIG:
+            return False
+        with mpmath.workdps(30 + abs(typed.places) + typed.sig):
+            return _within_doubles(sign * mpmath.mpf(int(typed.exact.p)) / int(typed.exact.q),
+                                   mpmath.mpf(int(c.p)) / int(c.q))
     dps = 30 + abs(typed.places) + typed.sig
     v = _mp(c, dps)
     if v is None:
@@ -145,19 +149,18 @@ def fits(typed: Typed, sign: int, c, truncate: bool = False) -> bool:
             ok.append(mpmath.floor(scaled) if v >= 0 else mpmath.ceil(scaled))
         if any(abs(t / unit - k) < mpmath.mpf(10) ** -6 for k in ok):
             return True
-        return typed.sig <= DOUBLE_SIG and v != 0 and abs(t - v) <= _DOUBLE_ULPS * mpmath.mpf(2) ** (
-            mpmath.floor(mpmath.log(abs(v), 2)) - 52)
+        return typed.sig <= DOUBLE_SIG and _within_doubles(t, v)
 
 
 _DOUBLE_ULPS = 2
 
 
-def _within_doubles(t: sp.Rational, c: sp.Rational) -> bool:
-    """Whether t is within two units of a double's last place of c (both exact)."""
-    if c == 0:
+def _within_doubles(t, v) -> bool:
+    """Whether t is within two units of a double's last place of v (mpmath values, at the working precision)."""
+    if not v:
         return False
-    scale = sp.Integer(2) ** (sp.floor(sp.log(abs(c), 2)) - 52)
-    return abs(t - c) <= _DOUBLE_ULPS * scale
+    _, _, exp, bc = v._mpf_  # 2^(exp + bc - 1) <= |v| < 2^(exp + bc)
+    return abs(t - v) <= _DOUBLE_ULPS * mpmath.mpf(2) ** (exp + bc - 1 - 52)
 
 
 @lru_cache(maxsize=1024)

@@ -20,7 +20,8 @@ The answer test per mode:
   as ``tanh(1)``, fractions such as 1/3): one input per entry, ``AlgEquiv`` for an exact
   value, then symtutor's decimal policy: a decimal of k figures must be the value rounded
   to k, for k from N (from "to N significant figures", else 3): ``NumSigFigs`` with option
-  k for k < 10, ``[10,-1]`` beyond; an entry that fails goes on to the telling wrong answers.
+  k for k < 16, ``[16,-1]`` beyond (what a double prints); an entry that fails goes on to the
+  telling wrong answers.
 """
 
 from __future__ import annotations
