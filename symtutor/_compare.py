@@ -675,11 +675,13 @@ class Compare:
         """
         whole = _scan(a).exponent_variables | _scan(b).exponent_variables
         names = [v for v in self.variables if v in whole]
+        if not names:
+            return False
         others = [mpmath.mpf(t) for t in ("-1.3", "0.7", "-2.1", "1.9", "-0.6")]
         points = [(tuple(mpmath.mpf(n) if w == v else others[(k + shift) % len(others)]
                          for k, w in enumerate(self.variables)), True)
                   for v in names for n, shift in ((2, 0), (3, 1), (-1, 2))]
-        return bool(points) and self._differs_at_points(a, b, points, DPS + 20)
+        return self._differs_at_points(a, b, points, DPS + 20)
 
     def _differs_where_its_constants_say(self, a, b) -> bool:
         """Whether a differs from b near a constant of a's that b does not have (x + exp(x - 5000) is not x).
