@@ -77,10 +77,11 @@ def test_a_damaged_store_is_refused(tmp_path, capsys):
     _refused(db, "damaged", capsys)
 
 
-def test_an_unreadable_schema_version_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("version", ["two", "-5"])
+def test_an_unreadable_or_negative_schema_version_is_refused(tmp_path, capsys, version):
     db = _store(tmp_path / "p.sqlite3")
     con = sqlite3.connect(str(db))
-    con.execute("UPDATE meta SET value = 'two' WHERE key = 'schema_version'")
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
     con.commit()
     con.close()
     _refused(db, "unreadable schema version", capsys)
@@ -230,15 +231,6 @@ def test_an_sqlite_file_of_another_program_is_refused_unchanged(tmp_path, capsys
         con.commit()
         con.close()
         _refused(db, "an SQLite database but not a progress store", capsys)
-
-
-def test_a_negative_schema_version_is_refused(tmp_path, capsys):
-    db = _store(tmp_path / "p.sqlite3")
-    con = sqlite3.connect(str(db))
-    con.execute("UPDATE meta SET value = '-5' WHERE key = 'schema_version'")
-    con.commit()
-    con.close()
-    _refused(db, "unreadable schema version", capsys)
 
 
 def test_a_device_or_a_pipe_is_never_opened(tmp_path, capsys):
